@@ -148,4 +148,3 @@ type Emit func(d Desc, value float64)
 func SortLabels(ls []Label) {
 	sort.Slice(ls, func(i, j int) bool { return ls[i].Name < ls[j].Name })
 }
-
