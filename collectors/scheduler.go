@@ -1,0 +1,246 @@
+package collectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"time"
+)
+
+// ErrTimeout is the error of a run that did not finish within its timeout.
+var ErrTimeout = errors.New("collector timed out")
+
+// SchedulerOptions configure a Scheduler. The zero value means defaults.
+type SchedulerOptions struct {
+	// Interval is how often each collector runs unless it implements
+	// Periodic. Defaults to 1s.
+	Interval time.Duration
+	// Logger receives one line per change of a collector's error, and at
+	// most one line per LogEvery while an error persists. Defaults to
+	// slog.Default().
+	Logger *slog.Logger
+	// LogEvery bounds how often a persisting or changing error of one
+	// collector is logged. Defaults to 1 minute.
+	LogEvery time.Duration
+}
+
+// Scheduler runs each collector on its own interval in its own goroutine and
+// hands every run's samples to a Sink. A collector that errors, panics or
+// hangs only affects itself: a run still going at the next interval is
+// reported as a timeout and no second run is started until it returns.
+type Scheduler struct {
+	opts SchedulerOptions
+	sink Sink
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	names   map[string]bool
+	running []*runner
+	closed  bool
+}
+
+// NewScheduler returns a Scheduler that publishes to sink. Collectors added
+// with Add start at once; Close stops them all.
+func NewScheduler(sink Sink, opts SchedulerOptions) *Scheduler {
+	if opts.Interval <= 0 {
+		opts.Interval = time.Second
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.LogEvery <= 0 {
+		opts.LogEvery = time.Minute
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	return &Scheduler{opts: opts, sink: sink, ctx: ctx, cancel: cancel, names: map[string]bool{}}
+}
+
+// Add starts running c. Its name must be unique within the scheduler.
+func (s *Scheduler) Add(c Collector) error {
+	name := c.Name()
+	if name == "" {
+		return errors.New("collector has no name")
+	}
+	interval := s.opts.Interval
+	if p, ok := c.(Periodic); ok && p.Interval() > 0 {
+		interval = p.Interval()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return errors.New("scheduler is closed")
+	}
+	if s.names[name] {
+		return fmt.Errorf("collector %q is already added", name)
+	}
+	s.names[name] = true
+	r := &runner{s: s, c: c, name: name, interval: interval, descs: map[string]*Desc{}}
+	s.running = append(s.running, r)
+	s.wg.Add(1)
+	go r.loop()
+	return nil
+}
+
+// Close stops every collector and waits for their goroutines. A collector
+// that ignores its context and never returns makes Close give up after
+// wait and return an error naming it. Close is safe to call more than once.
+func (s *Scheduler) Close(wait time.Duration) error {
+	s.mu.Lock()
+	s.closed = true
+	running := s.running
+	s.mu.Unlock()
+	s.cancel()
+
+	done := make(chan struct{})
+	go func() { s.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-time.After(wait):
+		var stuck []string
+		for _, r := range running {
+			if r.inFlight() {
+				stuck = append(stuck, r.name)
+			}
+		}
+		return fmt.Errorf("collectors did not stop within %v: %v", wait, stuck)
+	}
+}
+
+// runner owns one collector: a loop goroutine that starts at most one run at
+// a time, each in its own goroutine so that a hung run cannot stop the loop.
+type runner struct {
+	s        *Scheduler
+	c        Collector
+	name     string
+	interval time.Duration
+
+	// descs maps a series ID to its normalized, shared descriptor. Only the
+	// run goroutine touches it, and runs never overlap.
+	descs map[string]*Desc
+	buf   []Sample
+
+	mu      sync.Mutex
+	running bool
+
+	lastErr    string
+	lastLogged time.Time
+	suppressed int
+}
+
+func (r *runner) inFlight() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.running
+}
+
+func (r *runner) loop() {
+	defer r.s.wg.Done()
+	// Align runs to the interval so that all collectors sample together.
+	first := time.Until(time.Now().Truncate(r.interval).Add(r.interval))
+	timer := time.NewTimer(first)
+	defer timer.Stop()
+	r.start(time.Now())
+	for {
+		select {
+		case <-r.s.ctx.Done():
+			return
+		case now := <-timer.C:
+			timer.Reset(time.Until(now.Truncate(r.interval).Add(r.interval)))
+			if r.inFlight() {
+				r.report(fmt.Errorf("%w: still running after %v", ErrTimeout, r.interval))
+				continue
+			}
+			r.start(now)
+		}
+	}
+}
+
+// start launches one run. The run's goroutine is counted in the
+// scheduler's WaitGroup, so Close waits for it too.
+func (r *runner) start(now time.Time) {
+	r.mu.Lock()
+	r.running = true
+	r.mu.Unlock()
+	r.s.wg.Add(1)
+	go func() {
+		defer r.s.wg.Done()
+		b := r.run(now)
+		// The batch's samples live in r.buf: publish before the next run
+		// may start and reuse it.
+		if r.s.ctx.Err() == nil {
+			r.s.sink.Publish(b)
+			r.report(b.Err)
+		}
+		r.mu.Lock()
+		r.running = false
+		r.mu.Unlock()
+	}()
+}
+
+func (r *runner) run(now time.Time) (b Batch) {
+	ctx, cancel := context.WithTimeout(r.s.ctx, r.interval)
+	defer cancel()
+	r.buf = r.buf[:0]
+	b = Batch{Collector: r.name, Time: now}
+	defer func() {
+		if p := recover(); p != nil {
+			b.Err = fmt.Errorf("collector panicked: %v", p)
+			r.s.opts.Logger.Debug("livedash: collector panic", "collector", r.name, "stack", string(debug.Stack()))
+		}
+		b.Samples = r.buf
+	}()
+	err := r.c.Collect(ctx, r.emit)
+	if err == nil && ctx.Err() == context.DeadlineExceeded {
+		err = fmt.Errorf("%w after %v", ErrTimeout, r.interval)
+	}
+	b.Err = err
+	return b
+}
+
+func (r *runner) emit(d Desc, v float64) {
+	id := d.ID()
+	nd, ok := r.descs[id]
+	if !ok {
+		d.Labels = append([]Label(nil), d.Labels...)
+		d.Normalize()
+		nd = &d
+		r.descs[id] = nd
+	}
+	r.buf = append(r.buf, Sample{Desc: nd, Value: v})
+}
+
+// report logs err when it differs from the last one, rate-limited to one
+// line per LogEvery; a recovery is logged once.
+func (r *runner) report(err error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	msg := ""
+	if err != nil {
+		msg = err.Error()
+	}
+	if msg == r.lastErr {
+		return
+	}
+	prev := r.lastErr
+	r.lastErr = msg
+	log := r.s.opts.Logger
+	switch {
+	case msg == "":
+		log.Info("livedash: collector recovered", "collector", r.name, "previous_error", prev)
+		r.lastLogged = time.Time{}
+		r.suppressed = 0
+	case time.Since(r.lastLogged) < r.s.opts.LogEvery:
+		r.suppressed++
+	default:
+		log.Warn("livedash: collector failed", "collector", r.name, "error", msg, "suppressed", r.suppressed)
+		r.lastLogged = time.Now()
+		r.suppressed = 0
+	}
+}

@@ -1,0 +1,119 @@
+package main
+
+import (
+	"context"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/livedash/dashboard"
+	"github.com/livedash/dashboard/collectors"
+)
+
+// simulator pretends to be a web service: requests arrive at a rate that
+// drifts through the day in minutes, take a log-normal time, sometimes
+// fail, and allocate a little, so the Go runtime charts move too.
+type simulator struct {
+	requests atomic.Int64
+	errors   atomic.Int64
+	inFlight atomic.Int64
+
+	mu        sync.Mutex
+	latencies []float64 // seconds, since the last collection
+
+	garbage [64][]byte
+}
+
+func newSimulator() *simulator { return &simulator{} }
+
+// register adds the simulator's metrics: two counters and a gauge through
+// the simple API, and latency quantiles through a custom collector.
+func (s *simulator) register(d *dashboard.Dashboard) error {
+	if err := d.Counter("demo_http_requests_total", "requests", func() float64 { return float64(s.requests.Load()) }); err != nil {
+		return err
+	}
+	if err := d.Counter("demo_http_errors_total", "errors", func() float64 { return float64(s.errors.Load()) }); err != nil {
+		return err
+	}
+	if err := d.Gauge("demo_http_in_flight_requests", "", func() float64 { return float64(s.inFlight.Load()) }); err != nil {
+		return err
+	}
+	return d.AddCollector(collectors.CollectorFunc{CollectorName: "demo_latency", Func: s.collectLatency})
+}
+
+var quantiles = []struct {
+	q            float64
+	label, title string
+}{{0.5, "0.5", "p50"}, {0.9, "0.9", "p90"}, {0.99, "0.99", "p99"}}
+
+var latencyDescs = func() []collectors.Desc {
+	ds := make([]collectors.Desc, len(quantiles))
+	for i, q := range quantiles {
+		ds[i] = collectors.Desc{
+			Name: "demo_http_request_duration_seconds", Labels: collectors.L("quantile", q.label),
+			Title: q.title, Help: "Simulated request latency quantiles over the last interval.",
+			Unit: collectors.UnitSeconds, Group: "app", ChartTitle: "Demo request latency",
+		}
+	}
+	return ds
+}()
+
+func (s *simulator) collectLatency(ctx context.Context, emit collectors.Emit) error {
+	s.mu.Lock()
+	lat := s.latencies
+	s.latencies = make([]float64, 0, len(lat))
+	s.mu.Unlock()
+	if len(lat) == 0 {
+		return nil
+	}
+	slices.Sort(lat)
+	for i, q := range quantiles {
+		emit(latencyDescs[i], lat[int(q.q*float64(len(lat)-1))])
+	}
+	return nil
+}
+
+// run simulates traffic until ctx is done.
+func (s *simulator) run(ctx context.Context) {
+	t := time.NewTicker(100 * time.Millisecond)
+	defer t.Stop()
+	start := time.Now()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			s.step(now.Sub(start).Seconds())
+		}
+	}
+}
+
+func (s *simulator) step(elapsed float64) {
+	// Rate in requests per second: a slow wave with a faster ripple and
+	// an occasional burst.
+	rate := 120 + 80*math.Sin(elapsed/90) + 25*math.Sin(elapsed/7)
+	if rand.Float64() < 0.003 {
+		rate *= 4
+	}
+	n := int(rate/10 + rand.NormFloat64()*math.Sqrt(rate/10))
+	n = max(n, 0)
+	load := rate / 200
+	s.inFlight.Store(int64(float64(n) * (0.5 + load) * (1 + rand.Float64())))
+	lat := make([]float64, n)
+	for i := range n {
+		// Log-normal around 20 ms, slower under load.
+		lat[i] = 0.02 * (0.6 + load) * math.Exp(0.5*rand.NormFloat64())
+		if rand.Float64() < 0.01*load {
+			s.errors.Add(1)
+		}
+		// Each request builds a response: garbage for the GC to find.
+		s.garbage[rand.IntN(len(s.garbage))] = make([]byte, 2048+rand.IntN(8192))
+	}
+	s.requests.Add(int64(n))
+	s.mu.Lock()
+	s.latencies = append(s.latencies, lat...)
+	s.mu.Unlock()
+}

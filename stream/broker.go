@@ -1,0 +1,393 @@
+package stream
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/livedash/dashboard/collectors"
+)
+
+// ErrClosed is returned when subscribing to a closed broker.
+var ErrClosed = errors.New("broker is closed")
+
+// Options configure a Broker. The zero value means defaults.
+type Options struct {
+	// Interval is the time between frames. Defaults to 1s.
+	Interval time.Duration
+	// History is how much the ring buffer keeps and a new browser receives
+	// on connect. Defaults to 10 minutes.
+	History time.Duration
+	// QueueLen is how many messages may wait for one subscriber; one more
+	// closes it with 1008 and the browser reconnects with backfill.
+	// Defaults to 16.
+	QueueLen int
+	// WriteTimeout bounds every write to a subscriber; a write that takes
+	// longer closes it. Defaults to 5s.
+	WriteTimeout time.Duration
+	// ClientTimeout closes a subscriber that sent nothing (not even its
+	// ping) for this long, which is how half-open connections are found.
+	// Defaults to 15s.
+	ClientTimeout time.Duration
+	// ReadLimit is the largest client message in bytes; a larger one closes
+	// the connection with 1009. Defaults to 4096.
+	ReadLimit int64
+	// Writers is the number of goroutines writing frames to subscribers.
+	// Defaults to 2 × GOMAXPROCS, at least 4.
+	Writers int
+	// OriginPatterns are the foreign origins allowed to open the socket
+	// (host patterns as in coder/websocket's AcceptOptions, e.g.
+	// "*.example.com"). Defaults to none: same origin only.
+	OriginPatterns []string
+	// Logger defaults to slog.Default().
+	Logger *slog.Logger
+}
+
+func (o *Options) setDefaults() {
+	if o.Interval <= 0 {
+		o.Interval = time.Second
+	}
+	if o.History <= 0 {
+		o.History = 10 * time.Minute
+	}
+	if o.QueueLen <= 0 {
+		o.QueueLen = 16
+	}
+	if o.WriteTimeout <= 0 {
+		o.WriteTimeout = 5 * time.Second
+	}
+	if o.ClientTimeout <= 0 {
+		o.ClientTimeout = 15 * time.Second
+	}
+	if o.ReadLimit <= 0 {
+		o.ReadLimit = 4096
+	}
+	if o.Writers <= 0 {
+		o.Writers = max(4, 2*runtime.GOMAXPROCS(0))
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+}
+
+// series is the broker's state of one series.
+type series struct {
+	idx       int
+	id        string
+	desc      *collectors.Desc
+	collector string
+
+	raw    float64   // last value a collector gave (a counter's total)
+	rawT   time.Time // when
+	hasRaw bool
+	cur    float64 // value on the wire now (a counter's rate), NaN for none
+	sent   float64 // value as of the last frame
+	gen    uint64  // batch generation that last set it
+}
+
+// Broker gathers samples, turns them into one frame per tick encoded once,
+// keeps the history ring and writes the same bytes to every subscriber.
+// It implements collectors.Sink.
+type Broker struct {
+	opts Options
+
+	mu        sync.Mutex // guards everything below up to subs
+	all       []*series
+	byDesc    map[*collectors.Desc]*series
+	byID      map[string]*series
+	byColl    map[string][]*series
+	gen       uint64
+	schema    []byte // encoded schema, nil when stale
+	status    []byte
+	errs      map[string]CollectorError
+	ring      *ring
+	row       []float64 // scratch row for the ring
+	hist      []byte    // cached full history for ring.seq histSeq
+	histSeq   uint64
+	lastFrame []byte
+	frameBuf  []byte
+
+	subsMu sync.Mutex
+	subs   map[*subscriber]struct{}
+	closed bool
+
+	ready readyQueue
+
+	ctx       context.Context // ends when Close is done with the sockets
+	cancel    context.CancelFunc
+	tickStop  chan struct{}
+	wg        sync.WaitGroup
+	closeOnce sync.Once
+}
+
+// NewBroker returns a running Broker. Close stops it.
+func NewBroker(opts Options) *Broker {
+	opts.setDefaults()
+	ctx, cancel := context.WithCancel(context.Background())
+	histLen := int(opts.History / opts.Interval)
+	b := &Broker{
+		opts:     opts,
+		byDesc:   map[*collectors.Desc]*series{},
+		byID:     map[string]*series{},
+		byColl:   map[string][]*series{},
+		errs:     map[string]CollectorError{},
+		ring:     newRing(histLen),
+		subs:     map[*subscriber]struct{}{},
+		ctx:      ctx,
+		cancel:   cancel,
+		tickStop: make(chan struct{}),
+	}
+	b.ready.init()
+	b.status = encodeStatus(nil)
+	for range opts.Writers {
+		b.wg.Add(1)
+		go b.writer()
+	}
+	b.wg.Add(1)
+	go b.tickLoop()
+	return b
+}
+
+// Interval returns the frame interval.
+func (b *Broker) Interval() time.Duration { return b.opts.Interval }
+
+// Publish takes one collector run's samples. Counters become rates here;
+// series of the collector that the run did not emit become gaps.
+func (b *Broker) Publish(batch collectors.Batch) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.gen++
+	for _, smp := range batch.Samples {
+		s := b.byDesc[smp.Desc]
+		if s == nil {
+			s = b.addSeries(smp.Desc, batch.Collector)
+		}
+		s.gen = b.gen
+		v := smp.Value
+		if s.desc.Kind == collectors.Counter {
+			rate := math.NaN()
+			if s.hasRaw && v >= s.raw {
+				if dt := batch.Time.Sub(s.rawT).Seconds(); dt > 0 {
+					rate = (v - s.raw) / dt
+				}
+			}
+			s.cur = rate
+		} else {
+			s.cur = v
+		}
+		s.raw, s.rawT, s.hasRaw = v, batch.Time, true
+	}
+	for _, s := range b.byColl[batch.Collector] {
+		if s.gen != b.gen {
+			s.cur = math.NaN()
+			s.hasRaw = false
+		}
+	}
+	b.setError(batch.Collector, batch.Err)
+}
+
+// addSeries registers the series of d; d is shared and immutable.
+func (b *Broker) addSeries(d *collectors.Desc, collector string) *series {
+	id := d.ID()
+	if s := b.byID[id]; s != nil {
+		// Same series from a new descriptor (a collector rebuilt it).
+		b.byDesc[d] = s
+		return s
+	}
+	s := &series{idx: len(b.all), id: id, desc: d, collector: collector, cur: math.NaN(), sent: math.NaN()}
+	b.all = append(b.all, s)
+	b.byDesc[d] = s
+	b.byID[id] = s
+	b.byColl[collector] = append(b.byColl[collector], s)
+	b.schema = nil
+	return s
+}
+
+func (b *Broker) setError(collector string, err error) {
+	old, had := b.errs[collector]
+	switch {
+	case err == nil && !had:
+		return
+	case err == nil:
+		delete(b.errs, collector)
+	case had && old.Error == err.Error():
+		return
+	default:
+		since := time.Now().UnixMilli()
+		if had {
+			since = old.Since
+		}
+		b.errs[collector] = CollectorError{Collector: collector, Error: err.Error(), Since: since}
+	}
+	b.status = encodeStatus(b.errorsLocked())
+	b.broadcast(b.status)
+}
+
+func (b *Broker) errorsLocked() []CollectorError {
+	errs := make([]CollectorError, 0, len(b.errs))
+	for _, e := range b.errs {
+		errs = append(errs, e)
+	}
+	slices.SortFunc(errs, func(x, y CollectorError) int {
+		if x.Collector < y.Collector {
+			return -1
+		}
+		return 1
+	})
+	return errs
+}
+
+// Errors returns the collectors' current errors, sorted by collector.
+func (b *Broker) Errors() []CollectorError {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.errorsLocked()
+}
+
+// schemaLocked returns the encoded schema, re-encoding it when stale.
+func (b *Broker) schemaLocked() []byte {
+	if b.schema == nil {
+		b.schema = encodeSchema(b.all, b.opts.Interval, b.ring.cap())
+	}
+	return b.schema
+}
+
+// tickLoop emits a frame every interval, shortly after the interval's
+// boundary so that collectors aligned to it have published.
+func (b *Broker) tickLoop() {
+	defer b.wg.Done()
+	iv := b.opts.Interval
+	offset := min(iv/5, 200*time.Millisecond)
+	next := func(now time.Time) time.Duration {
+		return time.Until(now.Add(-offset).Truncate(iv).Add(iv + offset))
+	}
+	timer := time.NewTimer(next(time.Now()))
+	defer timer.Stop()
+	lastSweep := time.Now()
+	for {
+		select {
+		case <-b.tickStop:
+			return
+		case now := <-timer.C:
+			b.tick(now.Add(-offset).Truncate(iv))
+			if time.Since(lastSweep) >= time.Second {
+				b.sweep(time.Now())
+				lastSweep = time.Now()
+			}
+			timer.Reset(next(time.Now()))
+		}
+	}
+}
+
+// tick builds the frame of tick time ts, records it in the ring and fans it
+// out: one encoding, the same bytes to every subscriber.
+func (b *Broker) tick(ts time.Time) {
+	b.mu.Lock()
+	if b.schema == nil {
+		b.broadcast(b.schemaLocked())
+	}
+	msg := b.frameLocked(ts)
+	b.mu.Unlock()
+	b.broadcast(msg)
+}
+
+// frameLocked encodes the frame of tick ts and pushes its row to the ring.
+func (b *Broker) frameLocked(ts time.Time) []byte {
+	tms := unixMs(ts)
+	buf := b.frameBuf[:0]
+	buf = append(buf, `{"type":"frame","t":`...)
+	buf = appendInt(buf, time.Now().UnixMilli())
+	buf = append(buf, `,"ts":`...)
+	buf = appendInt(buf, tms)
+	buf = append(buf, `,"i":[`...)
+	n := 0
+	b.row = b.row[:0]
+	for _, s := range b.all {
+		b.row = append(b.row, s.cur)
+		if math.Float64bits(s.cur) == math.Float64bits(s.sent) ||
+			(math.IsNaN(s.cur) && math.IsNaN(s.sent)) {
+			continue
+		}
+		if n > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendInt(buf, int64(s.idx))
+		n++
+	}
+	buf = append(buf, `],"v":[`...)
+	n = 0
+	for _, s := range b.all {
+		if math.Float64bits(s.cur) == math.Float64bits(s.sent) ||
+			(math.IsNaN(s.cur) && math.IsNaN(s.sent)) {
+			continue
+		}
+		if n > 0 {
+			buf = append(buf, ',')
+		}
+		buf = appendValue(buf, s.cur, wirePrecision)
+		s.sent = s.cur
+		n++
+	}
+	buf = append(buf, "]}"...)
+	b.ring.push(tms, b.row)
+	b.frameBuf = buf
+	// The published frame is shared by every queue and must stay
+	// read-only: hand out a copy, keep the scratch buffer.
+	msg := slices.Clone(buf)
+	b.lastFrame = msg
+	return msg
+}
+
+// historyLocked returns the history message after since; the full history
+// is encoded at most once per tick, whoever asks.
+func (b *Broker) historyLocked(since int64) []byte {
+	if b.ring.n == 0 || since < b.ring.ts[b.ring.head] {
+		if b.hist == nil || b.histSeq != b.ring.seq {
+			b.hist = encodeHistory(b.ring, math.MinInt64, len(b.all))
+			b.histSeq = b.ring.seq
+		}
+		return b.hist
+	}
+	return encodeHistory(b.ring, since, len(b.all))
+}
+
+// Close closes every subscriber with 1001 (going away), stops the
+// broker's goroutines and waits for them. It is safe to call twice.
+func (b *Broker) Close() error {
+	b.closeOnce.Do(func() {
+		close(b.tickStop)
+		b.subsMu.Lock()
+		b.closed = true
+		subs := make([]*subscriber, 0, len(b.subs))
+		for s := range b.subs {
+			subs = append(subs, s)
+		}
+		clear(b.subs)
+		b.subsMu.Unlock()
+
+		// Close handshakes run in parallel, bounded in time: a peer that
+		// does not answer is cut off.
+		var cwg sync.WaitGroup
+		for _, s := range subs {
+			cwg.Add(1)
+			go func() {
+				defer cwg.Done()
+				s.shut(StatusGoingAway, "server shutting down")
+			}()
+		}
+		cwg.Wait()
+		b.cancel()
+		b.ready.close()
+		b.wg.Wait()
+	})
+	return nil
+}
+
+func appendInt(b []byte, v int64) []byte {
+	return appendValue(b, float64(v), 0)
+}

@@ -1,0 +1,151 @@
+package stream
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"time"
+)
+
+// wirePrecision is the number of significant digits of a non-integer value
+// on the wire: far finer than a chart can show, and it keeps frames small.
+const wirePrecision = 6
+
+// appendValue appends v as a JSON number, or null for NaN and ±Inf.
+// Integers below 2^53 are written exactly; other values with prec
+// significant digits (-1: as many as needed to round-trip).
+func appendValue(b []byte, v float64, prec int) []byte {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return append(b, "null"...)
+	}
+	if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+		return strconv.AppendInt(b, int64(v), 10)
+	}
+	return strconv.AppendFloat(b, v, 'g', prec, 64)
+}
+
+func unixMs(t time.Time) int64 { return t.UnixMilli() }
+
+// seriesJSON is one series in a schema message and in /api/snapshot.
+type seriesJSON struct {
+	I          int               `json:"i"`
+	ID         string            `json:"id"`
+	Name       string            `json:"name"`
+	Labels     map[string]string `json:"labels"`
+	Title      string            `json:"title"`
+	Help       string            `json:"help,omitempty"`
+	Unit       string            `json:"unit"`
+	Group      string            `json:"group"`
+	Kind       string            `json:"kind"`
+	Chart      string            `json:"chart"`
+	ChartTitle string            `json:"chartTitle"`
+	Collector  string            `json:"collector"`
+}
+
+func describe(s *series) seriesJSON {
+	d := s.desc
+	labels := make(map[string]string, len(d.Labels))
+	for _, l := range d.Labels {
+		labels[l.Name] = l.Value
+	}
+	return seriesJSON{
+		I: s.idx, ID: s.id, Name: d.Name, Labels: labels, Title: d.Title, Help: d.Help,
+		Unit: d.Unit, Group: d.Group, Kind: d.Kind.String(), Chart: d.Chart,
+		ChartTitle: d.ChartTitle, Collector: s.collector,
+	}
+}
+
+type schemaJSON struct {
+	Type       string       `json:"type"`
+	Version    int          `json:"version"`
+	Interval   int64        `json:"interval"`
+	HistoryLen int          `json:"historyLen"`
+	Series     []seriesJSON `json:"series"`
+}
+
+// encodeSchema encodes the schema message for all series.
+func encodeSchema(all []*series, interval time.Duration, historyLen int) []byte {
+	m := schemaJSON{Type: "schema", Version: ProtocolVersion, Interval: interval.Milliseconds(), HistoryLen: historyLen,
+		Series: make([]seriesJSON, len(all))}
+	for i, s := range all {
+		m.Series[i] = describe(s)
+	}
+	b, err := json.Marshal(m)
+	if err != nil {
+		panic("stream: encoding schema: " + err.Error()) // only plain types: cannot happen
+	}
+	return b
+}
+
+// CollectorError is a collector's current error, as sent in "status"
+// messages and /api/snapshot.
+type CollectorError struct {
+	Collector string `json:"collector"`
+	Error     string `json:"error"`
+	Since     int64  `json:"since"`
+}
+
+type statusJSON struct {
+	Type   string           `json:"type"`
+	Errors []CollectorError `json:"errors"`
+}
+
+func encodeStatus(errs []CollectorError) []byte {
+	if errs == nil {
+		errs = []CollectorError{}
+	}
+	b, err := json.Marshal(statusJSON{Type: "status", Errors: errs})
+	if err != nil {
+		panic("stream: encoding status: " + err.Error())
+	}
+	return b
+}
+
+// appendHistory appends the rows of r from index k on as a dense columnar
+// history for nSeries series: {"ts":[…],"cols":[[…]|null,…]} without the
+// surrounding braces' type field, which the caller writes.
+func appendHistory(b []byte, r *ring, k, nSeries, prec int) []byte {
+	b = append(b, `"ts":[`...)
+	for j := k; j < r.n; j++ {
+		if j > k {
+			b = append(b, ',')
+		}
+		ts, _ := r.at(j)
+		b = strconv.AppendInt(b, ts, 10)
+	}
+	b = append(b, `],"cols":[`...)
+	for idx := 0; idx < nSeries; idx++ {
+		if idx > 0 {
+			b = append(b, ',')
+		}
+		any := false
+		for j := k; j < r.n; j++ {
+			if !math.IsNaN(r.value(j, idx)) {
+				any = true
+				break
+			}
+		}
+		if !any {
+			b = append(b, "null"...)
+			continue
+		}
+		b = append(b, '[')
+		for j := k; j < r.n; j++ {
+			if j > k {
+				b = append(b, ',')
+			}
+			b = appendValue(b, r.value(j, idx), prec)
+		}
+		b = append(b, ']')
+	}
+	return append(b, ']')
+}
+
+// encodeHistory encodes the "history" message with the ticks after since.
+func encodeHistory(r *ring, since int64, nSeries int) []byte {
+	k := r.firstAfter(since)
+	b := make([]byte, 0, 64+(r.n-k)*(15+nSeries*6))
+	b = append(b, `{"type":"history",`...)
+	b = appendHistory(b, r, k, nSeries, wirePrecision)
+	return append(b, '}')
+}

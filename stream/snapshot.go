@@ -1,0 +1,119 @@
+package stream
+
+import (
+	"encoding/json"
+	"io"
+	"math"
+	"strings"
+	"time"
+
+	"github.com/livedash/dashboard/collectors"
+)
+
+// WriteSnapshot writes the schema, each series' latest value and (when
+// withHistory) the whole history ring as one JSON document, in full
+// precision. Values of counters are rates per second; "total" holds a
+// counter's last total.
+func (b *Broker) WriteSnapshot(w io.Writer, withHistory bool) error {
+	b.mu.Lock()
+	buf := make([]byte, 0, 4096)
+	buf = append(buf, `{"time":`...)
+	buf = appendInt(buf, time.Now().UnixMilli())
+	buf = append(buf, `,"version":`...)
+	buf = appendInt(buf, ProtocolVersion)
+	buf = append(buf, `,"interval":`...)
+	buf = appendInt(buf, b.opts.Interval.Milliseconds())
+	buf = append(buf, `,"historyLen":`...)
+	buf = appendInt(buf, int64(b.ring.cap()))
+	buf = append(buf, `,"series":[`...)
+	for i, s := range b.all {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		d, err := json.Marshal(describe(s))
+		if err != nil {
+			b.mu.Unlock()
+			return err
+		}
+		buf = append(buf, d[:len(d)-1]...)
+		buf = append(buf, `,"value":`...)
+		buf = appendValue(buf, s.cur, -1)
+		if s.desc.Kind == collectors.Counter {
+			buf = append(buf, `,"total":`...)
+			total := math.NaN()
+			if s.hasRaw {
+				total = s.raw
+			}
+			buf = appendValue(buf, total, -1)
+		}
+		buf = append(buf, '}')
+	}
+	buf = append(buf, `],"errors":`...)
+	errs, err := json.Marshal(b.errorsLocked())
+	if err != nil {
+		b.mu.Unlock()
+		return err
+	}
+	buf = append(buf, errs...)
+	if withHistory {
+		buf = append(buf, `,"history":{`...)
+		buf = appendHistory(buf, b.ring, 0, len(b.all), -1)
+		buf = append(buf, '}')
+	}
+	buf = append(buf, '}', '\n')
+	b.mu.Unlock()
+	_, err = w.Write(buf)
+	return err
+}
+
+// WriteMetrics writes the latest values in the Prometheus text exposition
+// format (version 0.0.4): gauges as they are, counters as their totals.
+// Series without a current value are left out.
+func (b *Broker) WriteMetrics(w io.Writer) error {
+	b.mu.Lock()
+	// Families in order of first appearance, series grouped under each.
+	order := make([]string, 0, 64)
+	fam := map[string][]*series{}
+	for _, s := range b.all {
+		if !s.hasRaw || math.IsNaN(s.raw) {
+			continue
+		}
+		n := s.desc.Name
+		if _, ok := fam[n]; !ok {
+			order = append(order, n)
+		}
+		fam[n] = append(fam[n], s)
+	}
+	var sb strings.Builder
+	buf := make([]byte, 0, 64)
+	for _, n := range order {
+		ss := fam[n]
+		d := ss[0].desc
+		if d.Help != "" {
+			sb.WriteString("# HELP ")
+			sb.WriteString(n)
+			sb.WriteByte(' ')
+			sb.WriteString(escapeHelp(d.Help))
+			sb.WriteByte('\n')
+		}
+		sb.WriteString("# TYPE ")
+		sb.WriteString(n)
+		sb.WriteByte(' ')
+		sb.WriteString(d.Kind.String())
+		sb.WriteByte('\n')
+		for _, s := range ss {
+			sb.WriteString(s.id)
+			sb.WriteByte(' ')
+			buf = appendValue(buf[:0], s.raw, -1)
+			sb.Write(buf)
+			sb.WriteByte('\n')
+		}
+	}
+	b.mu.Unlock()
+	_, err := io.WriteString(w, sb.String())
+	return err
+}
+
+func escapeHelp(s string) string {
+	return strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(s)
+}

@@ -1,0 +1,232 @@
+package stream
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Close status codes the broker uses, re-exported for tests and clients.
+const (
+	StatusGoingAway       = websocket.StatusGoingAway
+	StatusUnsupportedData = websocket.StatusUnsupportedData
+	StatusInvalidPayload  = websocket.StatusInvalidFramePayloadData
+	StatusPolicyViolation = websocket.StatusPolicyViolation
+	StatusMessageTooBig   = websocket.StatusMessageTooBig
+)
+
+// subscriber is one browser. It owns no goroutine of its own for writing:
+// its messages wait in a small fixed queue until one of the broker's
+// writers takes it from the ready queue and writes them in order. Queued
+// messages are shared, read-only slices, so a subscriber costs a few
+// hundred bytes besides its socket and its reader goroutine.
+type subscriber struct {
+	b    *Broker
+	conn *websocket.Conn
+
+	lastRead atomic.Int64 // unix ns of the last client message
+
+	mu        sync.Mutex
+	q         [][]byte // ring of queued messages, len = QueueLen
+	head, n   int
+	scheduled bool // in the ready queue or being written
+	closed    bool
+	shutOnce  sync.Once
+}
+
+func newSubscriber(b *Broker, conn *websocket.Conn) *subscriber {
+	s := &subscriber{b: b, conn: conn, q: make([][]byte, b.opts.QueueLen)}
+	s.lastRead.Store(time.Now().UnixNano())
+	return s
+}
+
+// enqueue queues msg; it reports false when the queue overflowed, in which
+// case the subscriber is being closed.
+func (s *subscriber) enqueue(msg []byte) bool {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return true
+	}
+	if s.n == len(s.q) {
+		s.mu.Unlock()
+		return false
+	}
+	s.q[(s.head+s.n)%len(s.q)] = msg
+	s.n++
+	wake := !s.scheduled
+	s.scheduled = true
+	s.mu.Unlock()
+	if wake {
+		s.b.ready.push(s)
+	}
+	return true
+}
+
+// next takes the oldest queued message; ok is false when there is none or
+// the subscriber is closed, and then the subscriber leaves the writers.
+func (s *subscriber) next() (msg []byte, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed || s.n == 0 {
+		s.scheduled = false
+		return nil, false
+	}
+	msg = s.q[s.head]
+	s.q[s.head] = nil
+	s.head = (s.head + 1) % len(s.q)
+	s.n--
+	return msg, true
+}
+
+// shut closes the socket with code and reason, once; queued messages are
+// dropped. It blocks for the close handshake (bounded by coder/websocket).
+func (s *subscriber) shut(code websocket.StatusCode, reason string) {
+	s.mu.Lock()
+	s.closed = true
+	clear(s.q)
+	s.n = 0
+	s.mu.Unlock()
+	s.shutOnce.Do(func() {
+		if code == 0 {
+			s.conn.CloseNow()
+			return
+		}
+		s.conn.Close(code, reason)
+	})
+}
+
+// readyQueue hands subscribers with queued messages to the writers.
+type readyQueue struct {
+	mu     sync.Mutex
+	cond   *sync.Cond
+	items  []*subscriber
+	closed bool
+}
+
+func (q *readyQueue) init() { q.cond = sync.NewCond(&q.mu) }
+
+func (q *readyQueue) push(s *subscriber) {
+	q.mu.Lock()
+	q.items = append(q.items, s)
+	q.mu.Unlock()
+	q.cond.Signal()
+}
+
+// pop waits for a subscriber; nil means the queue is closed.
+func (q *readyQueue) pop() *subscriber {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	for len(q.items) == 0 && !q.closed {
+		q.cond.Wait()
+	}
+	if q.closed {
+		return nil
+	}
+	s := q.items[0]
+	q.items[0] = nil
+	q.items = q.items[1:]
+	if len(q.items) == 0 {
+		q.items = q.items[:0:0]
+	}
+	return s
+}
+
+func (q *readyQueue) close() {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.cond.Broadcast()
+}
+
+// writer is one of the broker's writer goroutines: it takes a subscriber
+// and writes everything queued for it, each write bounded by WriteTimeout.
+// A stalled peer holds one writer for at most that long, then is dropped.
+func (b *Broker) writer() {
+	defer b.wg.Done()
+	for {
+		s := b.ready.pop()
+		if s == nil {
+			return
+		}
+		for {
+			msg, ok := s.next()
+			if !ok {
+				break
+			}
+			ctx, cancel := context.WithTimeout(b.ctx, b.opts.WriteTimeout)
+			err := s.conn.Write(ctx, websocket.MessageText, msg)
+			cancel()
+			if err != nil {
+				b.drop(s, 0, "")
+				break
+			}
+		}
+	}
+}
+
+// broadcast queues msg for every subscriber; those whose queue is full are
+// closed with 1008 so they reconnect and backfill.
+func (b *Broker) broadcast(msg []byte) {
+	b.subsMu.Lock()
+	var slow []*subscriber
+	for s := range b.subs {
+		if !s.enqueue(msg) {
+			slow = append(slow, s)
+		}
+	}
+	b.subsMu.Unlock()
+	for _, s := range slow {
+		b.drop(s, StatusPolicyViolation, "client too slow: send queue full")
+	}
+}
+
+// sweep closes subscribers that sent nothing for ClientTimeout.
+func (b *Broker) sweep(now time.Time) {
+	limit := now.Add(-b.opts.ClientTimeout).UnixNano()
+	var silent []*subscriber
+	b.subsMu.Lock()
+	for s := range b.subs {
+		if s.lastRead.Load() < limit {
+			silent = append(silent, s)
+		}
+	}
+	b.subsMu.Unlock()
+	for _, s := range silent {
+		b.drop(s, StatusPolicyViolation, "no message from client within "+b.opts.ClientTimeout.String())
+	}
+}
+
+// drop removes s and closes its socket in the background (code 0: at once,
+// without a handshake). The goroutine is counted in the broker's WaitGroup.
+func (b *Broker) drop(s *subscriber, code websocket.StatusCode, reason string) {
+	b.subsMu.Lock()
+	_, ok := b.subs[s]
+	delete(b.subs, s)
+	closed := b.closed
+	b.subsMu.Unlock()
+	if !ok || closed {
+		return
+	}
+	s.mu.Lock()
+	s.closed = true
+	s.mu.Unlock()
+	if code != 0 {
+		b.opts.Logger.Debug("livedash: closing subscriber", "code", int(code), "reason", reason)
+	}
+	b.wg.Add(1)
+	go func() {
+		defer b.wg.Done()
+		s.shut(code, reason)
+	}()
+}
+
+// Subscribers returns the number of connected subscribers.
+func (b *Broker) Subscribers() int {
+	b.subsMu.Lock()
+	defer b.subsMu.Unlock()
+	return len(b.subs)
+}

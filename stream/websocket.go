@@ -1,0 +1,149 @@
+package stream
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// ClientMessage is a message a browser may send.
+type ClientMessage struct {
+	// Type is "ping" or "resume".
+	Type string `json:"type"`
+	// Since is, for "resume", the last tick time (unix ms) the client holds.
+	Since *int64 `json:"since,omitempty"`
+}
+
+// ParseClientMessage decodes and validates one client message.
+func ParseClientMessage(data []byte) (ClientMessage, error) {
+	var m ClientMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		return m, fmt.Errorf("malformed message: %w", err)
+	}
+	switch m.Type {
+	case "ping":
+	case "resume":
+		if m.Since == nil || *m.Since < 0 {
+			return m, errors.New(`resume needs "since": a non-negative unix time in ms`)
+		}
+	case "":
+		return m, errors.New(`message has no "type"`)
+	default:
+		return m, fmt.Errorf("unknown message type %q", m.Type)
+	}
+	return m, nil
+}
+
+// ParseSince reads the since query parameter: absent means everything,
+// otherwise a non-negative integer in unix ms.
+func ParseSince(q string) (int64, error) {
+	if q == "" {
+		return math.MinInt64, nil
+	}
+	v, err := strconv.ParseInt(q, 10, 64)
+	if err != nil || v < 0 {
+		return 0, fmt.Errorf("invalid since %q: want a non-negative unix time in ms", truncate(q, 32))
+	}
+	return v, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// ServeHTTP is the WebSocket endpoint. It upgrades the request (same
+// origin only unless Options.OriginPatterns allow more), queues schema,
+// status and the history after ?since=, registers the subscriber, starts
+// its reader goroutine and returns: frames are written by the broker's
+// writers.
+func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	since, err := ParseSince(r.URL.Query().Get("since"))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	conn, err := websocket.Accept(w, r, &websocket.AcceptOptions{
+		OriginPatterns:  b.opts.OriginPatterns,
+		CompressionMode: websocket.CompressionDisabled,
+	})
+	if err != nil {
+		// Accept has written the status: 403 foreign origin, 426 not an
+		// upgrade, 400 bad handshake.
+		return
+	}
+	conn.SetReadLimit(b.opts.ReadLimit)
+	s := newSubscriber(b, conn)
+	if err := b.subscribe(s, since); err != nil {
+		conn.Close(StatusGoingAway, "server shutting down")
+		return
+	}
+	b.wg.Add(1)
+	go b.readLoop(s)
+}
+
+// subscribe queues the opening messages and registers s in one step under
+// the broker's lock, so that no frame is missed or sent twice.
+func (b *Broker) subscribe(s *subscriber, since int64) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.subsMu.Lock()
+	defer b.subsMu.Unlock()
+	if b.closed {
+		return ErrClosed
+	}
+	s.enqueue(b.schemaLocked())
+	s.enqueue(b.status)
+	s.enqueue(b.historyLocked(since))
+	b.subs[s] = struct{}{}
+	return nil
+}
+
+// readLoop is the subscriber's only goroutine: it reads client messages
+// (and with them pings, pongs and the close handshake) until the socket
+// closes. Its context is the broker's, not the request's.
+func (b *Broker) readLoop(s *subscriber) {
+	defer b.wg.Done()
+	for {
+		typ, data, err := s.conn.Read(b.ctx)
+		if err != nil {
+			// Peer gone, read limit (closed with 1009 by the library) or
+			// broker closing.
+			b.drop(s, 0, "")
+			return
+		}
+		s.lastRead.Store(time.Now().UnixNano())
+		if typ != websocket.MessageText {
+			b.drop(s, StatusUnsupportedData, "binary messages are not accepted")
+			return
+		}
+		m, err := ParseClientMessage(data)
+		if err != nil {
+			code := StatusPolicyViolation
+			var se *json.SyntaxError
+			var te *json.UnmarshalTypeError
+			if errors.As(err, &se) || errors.As(err, &te) {
+				code = StatusInvalidPayload
+			}
+			b.drop(s, code, truncate(err.Error(), 120))
+			return
+		}
+		if m.Type == "resume" {
+			b.mu.Lock()
+			h := b.historyLocked(*m.Since)
+			b.mu.Unlock()
+			if !s.enqueue(h) {
+				b.drop(s, StatusPolicyViolation, "client too slow: send queue full")
+				return
+			}
+		}
+	}
+}
