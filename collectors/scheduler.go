@@ -185,7 +185,10 @@ func (r *runner) start(now time.Time) {
 }
 
 func (r *runner) run(now time.Time) (b Batch) {
-	ctx, cancel := context.WithTimeout(r.s.ctx, r.interval)
+	// A run gets 90% of the interval, so that one using all of it has
+	// ended before the next is due.
+	timeout := r.interval * 9 / 10
+	ctx, cancel := context.WithTimeout(r.s.ctx, timeout)
 	defer cancel()
 	r.buf = r.buf[:0]
 	b = Batch{Collector: r.name, Time: now}
@@ -197,8 +200,12 @@ func (r *runner) run(now time.Time) (b Batch) {
 		b.Samples = r.buf
 	}()
 	err := r.c.Collect(ctx, r.emit)
-	if err == nil && ctx.Err() == context.DeadlineExceeded {
-		err = fmt.Errorf("%w after %v", ErrTimeout, r.interval)
+	if ctx.Err() == context.DeadlineExceeded {
+		if err == nil || errors.Is(err, context.DeadlineExceeded) {
+			err = fmt.Errorf("%w after %v", ErrTimeout, timeout)
+		} else {
+			err = fmt.Errorf("%w after %v: %w", ErrTimeout, timeout, err)
+		}
 	}
 	b.Err = err
 	return b

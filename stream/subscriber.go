@@ -25,9 +25,10 @@ const (
 // hundred bytes besides its socket and its reader goroutine.
 type subscriber struct {
 	b    *Broker
-	conn *websocket.Conn
+	conn wsConn
 
-	lastRead atomic.Int64 // unix ns of the last client message
+	lastRead   atomic.Int64 // unix ns of the last client message
+	writeStart atomic.Int64 // unix ns when the write under way began, 0 when none
 
 	mu        sync.Mutex
 	q         [][]byte // ring of queued messages, len = QueueLen
@@ -37,7 +38,15 @@ type subscriber struct {
 	shutOnce  sync.Once
 }
 
-func newSubscriber(b *Broker, conn *websocket.Conn) *subscriber {
+// wsConn is the part of *websocket.Conn the broker uses.
+type wsConn interface {
+	Read(ctx context.Context) (websocket.MessageType, []byte, error)
+	Write(ctx context.Context, typ websocket.MessageType, p []byte) error
+	Close(code websocket.StatusCode, reason string) error
+	CloseNow() error
+}
+
+func newSubscriber(b *Broker, conn wsConn) *subscriber {
 	s := &subscriber{b: b, conn: conn, q: make([][]byte, b.opts.QueueLen)}
 	s.lastRead.Store(time.Now().UnixNano())
 	return s
@@ -99,11 +108,13 @@ func (s *subscriber) shut(code websocket.StatusCode, reason string) {
 	})
 }
 
-// readyQueue hands subscribers with queued messages to the writers.
+// readyQueue hands subscribers with queued messages to the writers. Its
+// backing array is kept between ticks, so a steady state allocates nothing.
 type readyQueue struct {
 	mu     sync.Mutex
 	cond   *sync.Cond
 	items  []*subscriber
+	head   int
 	closed bool
 }
 
@@ -120,17 +131,17 @@ func (q *readyQueue) push(s *subscriber) {
 func (q *readyQueue) pop() *subscriber {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	for len(q.items) == 0 && !q.closed {
+	for q.head == len(q.items) && !q.closed {
 		q.cond.Wait()
 	}
 	if q.closed {
 		return nil
 	}
-	s := q.items[0]
-	q.items[0] = nil
-	q.items = q.items[1:]
-	if len(q.items) == 0 {
-		q.items = q.items[:0:0]
+	s := q.items[q.head]
+	q.items[q.head] = nil
+	q.head++
+	if q.head == len(q.items) {
+		q.items, q.head = q.items[:0], 0
 	}
 	return s
 }
@@ -143,8 +154,11 @@ func (q *readyQueue) close() {
 }
 
 // writer is one of the broker's writer goroutines: it takes a subscriber
-// and writes everything queued for it, each write bounded by WriteTimeout.
-// A stalled peer holds one writer for at most that long, then is dropped.
+// and writes everything queued for it. Writes carry no context deadline
+// (that would cost a timer and allocations per write); instead each write
+// records its start and sweep cuts off a connection whose write has taken
+// longer than WriteTimeout, which ends the write. A stalled peer so holds
+// one writer for at most WriteTimeout plus one sweep period.
 func (b *Broker) writer() {
 	defer b.wg.Done()
 	for {
@@ -157,9 +171,9 @@ func (b *Broker) writer() {
 			if !ok {
 				break
 			}
-			ctx, cancel := context.WithTimeout(b.ctx, b.opts.WriteTimeout)
-			err := s.conn.Write(ctx, websocket.MessageText, msg)
-			cancel()
+			s.writeStart.Store(time.Now().UnixNano())
+			err := s.conn.Write(context.Background(), websocket.MessageText, msg)
+			s.writeStart.Store(0)
 			if err != nil {
 				b.drop(s, 0, "")
 				break
@@ -184,17 +198,26 @@ func (b *Broker) broadcast(msg []byte) {
 	}
 }
 
-// sweep closes subscribers that sent nothing for ClientTimeout.
+// sweep cuts off subscribers whose write is stuck past WriteTimeout and
+// closes those that sent nothing for ClientTimeout.
 func (b *Broker) sweep(now time.Time) {
-	limit := now.Add(-b.opts.ClientTimeout).UnixNano()
-	var silent []*subscriber
+	silentBefore := now.Add(-b.opts.ClientTimeout).UnixNano()
+	stuckBefore := now.Add(-b.opts.WriteTimeout).UnixNano()
+	var silent, stuck []*subscriber
 	b.subsMu.Lock()
 	for s := range b.subs {
-		if s.lastRead.Load() < limit {
+		if ws := s.writeStart.Load(); ws != 0 && ws < stuckBefore {
+			stuck = append(stuck, s)
+		} else if s.lastRead.Load() < silentBefore {
 			silent = append(silent, s)
 		}
 	}
 	b.subsMu.Unlock()
+	for _, s := range stuck {
+		// The write holds the connection's write lock, so no close frame
+		// can be sent: cut the connection.
+		b.drop(s, 0, "")
+	}
 	for _, s := range silent {
 		b.drop(s, StatusPolicyViolation, "no message from client within "+b.opts.ClientTimeout.String())
 	}
