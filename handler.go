@@ -67,7 +67,10 @@ func (d *Dashboard) page(w http.ResponseWriter, r *http.Request) {
 		if r.URL.RawQuery != "" {
 			target += "?" + r.URL.RawQuery
 		}
-		http.Redirect(w, r, target, http.StatusMovedPermanently)
+		// A relative Location, written by hand: http.Redirect would make it
+		// absolute from r.URL.Path, which StripPrefix has cut.
+		w.Header().Set("Location", target)
+		w.WriteHeader(http.StatusMovedPermanently)
 		return
 	}
 	var buf bytes.Buffer

@@ -1,0 +1,534 @@
+package dashboard
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"math"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/go-chi/chi/v5"
+	"go.uber.org/goleak"
+)
+
+func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+
+var quiet = slog.New(slog.DiscardHandler)
+
+// newDash starts a dashboard with a short interval and closes it with the
+// test.
+func newDash(t *testing.T, opts Options) *Dashboard {
+	t.Helper()
+	if opts.Interval == 0 {
+		opts.Interval = 100 * time.Millisecond
+	}
+	if opts.Logger == nil {
+		opts.Logger = quiet
+	}
+	d, err := New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := d.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	return d
+}
+
+// mounts serves d at the root, under http.StripPrefix and under chi's Mount.
+func mounts(d http.Handler) map[string]struct {
+	handler http.Handler
+	prefix  string
+} {
+	mux := http.NewServeMux()
+	mux.Handle("/debug/dashboard/", http.StripPrefix("/debug/dashboard", d))
+	r := chi.NewRouter()
+	r.Mount("/ops/live", d)
+	return map[string]struct {
+		handler http.Handler
+		prefix  string
+	}{
+		"root":        {d, ""},
+		"StripPrefix": {mux, "/debug/dashboard"},
+		"chi.Mount":   {r, "/ops/live"},
+	}
+}
+
+func get(t *testing.T, c *http.Client, url string, hdr ...string) (*http.Response, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
+var noRedirect = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+
+// wsMsg is any server message, decoded loosely.
+type wsMsg struct {
+	Type     string            `json:"type"`
+	Version  int               `json:"version"`
+	Interval int64             `json:"interval"`
+	Series   []json.RawMessage `json:"series"`
+	TS       json.RawMessage   `json:"ts"`
+	T        int64             `json:"t"`
+	I        []int             `json:"i"`
+	V        []*float64        `json:"v"`
+	Cols     []json.RawMessage `json:"cols"`
+	Errors   []map[string]any  `json:"errors"`
+}
+
+func dial(t *testing.T, ctx context.Context, url string, hdr http.Header) *websocket.Conn {
+	t.Helper()
+	c, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: hdr})
+	if err != nil {
+		status := 0
+		if resp != nil {
+			status = resp.StatusCode
+		}
+		t.Fatalf("dial %s: %v (status %d)", url, err, status)
+	}
+	t.Cleanup(func() { c.CloseNow() })
+	return c
+}
+
+func read(t *testing.T, ctx context.Context, c *websocket.Conn) wsMsg {
+	t.Helper()
+	typ, data, err := c.Read(ctx)
+	if err != nil {
+		t.Fatalf("read: %v", err)
+	}
+	if typ != websocket.MessageText {
+		t.Fatalf("message type %v", typ)
+	}
+	var m wsMsg
+	if err := json.Unmarshal(data, &m); err != nil {
+		t.Fatalf("message %s: %v", data, err)
+	}
+	return m
+}
+
+// TestEndToEnd mounts the dashboard three ways and checks, under each, the
+// redirect to the trailing slash, the page and its relative asset URLs,
+// the assets, the snapshot, the metrics and the socket's message order.
+func TestEndToEnd(t *testing.T) {
+	d := newDash(t, Options{})
+	for name, m := range mounts(d) {
+		t.Run(name, func(t *testing.T) {
+			srv := httptest.NewServer(m.handler)
+			defer srv.Close()
+			base := srv.URL + m.prefix
+
+			if m.prefix != "" {
+				// ServeMux redirects itself (307); the dashboard does under chi.
+				resp, _ := get(t, noRedirect, base)
+				if resp.StatusCode != http.StatusMovedPermanently && resp.StatusCode != http.StatusTemporaryRedirect {
+					t.Fatalf("GET %s: %d, want a redirect", m.prefix, resp.StatusCode)
+				}
+				loc, err := resp.Request.URL.Parse(resp.Header.Get("Location"))
+				if err != nil || loc.Path != m.prefix+"/" {
+					t.Fatalf("redirect to %q, want %q", resp.Header.Get("Location"), m.prefix+"/")
+				}
+			}
+
+			resp, page := get(t, http.DefaultClient, base+"/")
+			if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+				t.Fatalf("page: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+			}
+			if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") {
+				t.Fatalf("CSP = %q", csp)
+			}
+			if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+				t.Fatal("no nosniff")
+			}
+			if bytes.Contains(page, []byte(`src="/`)) || bytes.Contains(page, []byte(`href="/`)) {
+				t.Fatalf("page has absolute URLs:\n%s", page)
+			}
+			js := regexp.MustCompile(`src="(static/[0-9a-f]+/js/app\.js)"`).FindSubmatch(page)
+			if js == nil {
+				t.Fatalf("page does not load static/<version>/js/app.js:\n%s", page)
+			}
+			if !bytes.Contains(page, []byte(`id="livedash-config"`)) {
+				t.Fatal("page has no config")
+			}
+
+			resp, body := get(t, http.DefaultClient, base+"/"+string(js[1]))
+			if resp.StatusCode != 200 || resp.Header.Get("Content-Type") != "text/javascript; charset=utf-8" ||
+				!strings.Contains(resp.Header.Get("Cache-Control"), "immutable") || len(body) == 0 {
+				t.Fatalf("app.js: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Cache-Control"))
+			}
+
+			resp, body = get(t, http.DefaultClient, base+"/api/snapshot?history=false")
+			var snap struct {
+				Interval int64             `json:"interval"`
+				Series   []json.RawMessage `json:"series"`
+			}
+			if resp.StatusCode != 200 || json.Unmarshal(body, &snap) != nil || snap.Interval != 100 {
+				t.Fatalf("snapshot: %d %.200s", resp.StatusCode, body)
+			}
+
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			c := dial(t, ctx, "ws"+strings.TrimPrefix(base, "http")+"/ws", nil)
+			if m := read(t, ctx, c); m.Type != "schema" || m.Version != 1 || m.Interval != 100 {
+				t.Fatalf("first message %+v, want schema", m)
+			}
+			if m := read(t, ctx, c); m.Type != "status" {
+				t.Fatalf("second message %q, want status", m.Type)
+			}
+			if m := read(t, ctx, c); m.Type != "history" {
+				t.Fatalf("third message %q, want history", m.Type)
+			}
+			frames := 0
+			for frames < 3 {
+				m := read(t, ctx, c)
+				switch m.Type {
+				case "schema", "status":
+					continue
+				case "frame":
+				default:
+					t.Fatalf("message %q after history", m.Type)
+				}
+				if now := time.Now().UnixMilli(); m.T > now || m.T < now-5000 {
+					t.Fatalf("frame t = %d, now %d", m.T, now)
+				}
+				frames++
+			}
+			c.Close(websocket.StatusNormalClosure, "")
+		})
+	}
+}
+
+// TestHistoryAndSnapshot lets a few ticks pass and checks that a new
+// socket's history and the snapshot carry them, with the host's series.
+func TestHistoryAndSnapshot(t *testing.T) {
+	d := newDash(t, Options{})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	time.Sleep(1200 * time.Millisecond)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := dial(t, ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/ws", nil)
+	schema := read(t, ctx, c)
+	read(t, ctx, c)
+	h := read(t, ctx, c)
+	var ts []int64
+	if err := json.Unmarshal(h.TS, &ts); err != nil {
+		t.Fatal(err)
+	}
+	if len(ts) < 5 {
+		t.Fatalf("history holds %d ticks after 1.2 s at 100 ms", len(ts))
+	}
+	for i := 1; i < len(ts); i++ {
+		if ts[i]-ts[i-1] != 100 {
+			t.Fatalf("history ticks not 100 ms apart: %v", ts)
+		}
+	}
+	if len(h.Cols) != len(schema.Series) {
+		t.Fatalf("history has %d columns for %d series", len(h.Cols), len(schema.Series))
+	}
+	c.Close(websocket.StatusNormalClosure, "")
+
+	resp, body := get(t, http.DefaultClient, srv.URL+"/api/snapshot", "Accept-Encoding", "gzip")
+	if resp.Header.Get("Content-Encoding") == "gzip" {
+		zr, err := gzip.NewReader(bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if body, err = io.ReadAll(zr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var snap struct {
+		Series []struct {
+			ID    string   `json:"id"`
+			Group string   `json:"group"`
+			Kind  string   `json:"kind"`
+			Value *float64 `json:"value"`
+		} `json:"series"`
+		History struct {
+			TS []int64 `json:"ts"`
+		} `json:"history"`
+	}
+	if err := json.Unmarshal(body, &snap); err != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	groups := map[string]int{}
+	byID := map[string]*float64{}
+	for _, s := range snap.Series {
+		groups[s.Group]++
+		byID[s.ID] = s.Value
+	}
+	for _, g := range []string{"host", "process", "go"} {
+		if groups[g] == 0 {
+			t.Errorf("no %s series in snapshot", g)
+		}
+	}
+	for _, id := range []string{"host_memory_total_bytes", "process_resident_memory_bytes", "go_goroutines"} {
+		if v := byID[id]; v == nil || *v <= 0 {
+			t.Errorf("%s = %v", id, v)
+		}
+	}
+	if len(snap.History.TS) < 5 {
+		t.Errorf("snapshot history holds %d ticks", len(snap.History.TS))
+	}
+
+	resp, body = get(t, http.DefaultClient, srv.URL+"/metrics")
+	if !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain; version=0.0.4") {
+		t.Fatalf("metrics content type %q", resp.Header.Get("Content-Type"))
+	}
+	for _, want := range []string{"# TYPE go_goroutines gauge\ngo_goroutines ", "# TYPE process_cpu_seconds_total counter\n"} {
+		if !bytes.Contains(body, []byte(want)) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
+
+// TestAppMetricsReachOpenBrowsers registers metrics while a socket is open:
+// a new schema arrives and then frames carry the values.
+func TestAppMetricsReachOpenBrowsers(t *testing.T) {
+	d := newDash(t, Options{DisableHost: true, DisableProcess: true, DisableRuntime: true})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := dial(t, ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/ws", nil)
+	for range 3 {
+		read(t, ctx, c)
+	}
+	var mu sync.Mutex
+	total := 0.0
+	if err := d.Gauge("app_queue_depth", "", func() float64 { return 42 }); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Counter("app_jobs_total", "jobs", func() float64 { mu.Lock(); defer mu.Unlock(); total += 5; return total }); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Gauge("app_queue_depth", "", func() float64 { return 1 }); err == nil {
+		t.Fatal("duplicate metric accepted")
+	}
+	idx := map[string]int{}
+	for {
+		m := read(t, ctx, c)
+		if m.Type == "schema" {
+			for _, raw := range m.Series {
+				var s struct {
+					I  int    `json:"i"`
+					ID string `json:"id"`
+				}
+				json.Unmarshal(raw, &s)
+				idx[s.ID] = s.I
+			}
+			continue
+		}
+		if m.Type != "frame" || len(idx) < 2 {
+			continue
+		}
+		vals := map[int]float64{}
+		for k, i := range m.I {
+			if m.V[k] != nil {
+				vals[i] = *m.V[k]
+			}
+		}
+		rate, ok := vals[idx["app_jobs_total"]]
+		if !ok {
+			continue
+		}
+		// 5 per run at 10 runs a second; timer jitter moves it a little.
+		if math.Abs(rate-50) > 15 {
+			t.Fatalf("counter rate = %v, want about 50/s", rate)
+		}
+		break
+	}
+}
+
+// TestBadRequests: every bad request gets a clear status and the server
+// keeps serving.
+func TestBadRequests(t *testing.T) {
+	d := newDash(t, Options{DisableHost: true, DisableProcess: true})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	for _, tc := range []struct {
+		method, path string
+		hdr          []string
+		want         int
+	}{
+		{"GET", "/ws", nil, http.StatusUpgradeRequired},
+		{"GET", "/ws", []string{"Connection", "Upgrade", "Upgrade", "websocket", "Sec-WebSocket-Version", "13", "Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==", "Origin", "http://evil.example"}, http.StatusForbidden},
+		{"GET", "/ws?since=yesterday", nil, http.StatusBadRequest},
+		{"POST", "/", nil, http.StatusMethodNotAllowed},
+		{"DELETE", "/ws", nil, http.StatusMethodNotAllowed},
+		{"PUT", "/api/snapshot", nil, http.StatusMethodNotAllowed},
+		{"POST", "/metrics", nil, http.StatusMethodNotAllowed},
+		{"GET", "/nope", nil, http.StatusNotFound},
+		{"GET", "/static/0/js/nope.js", nil, http.StatusNotFound},
+		{"GET", "/api/snapshot?history=maybe", nil, http.StatusBadRequest},
+		{"GET", "/?" + strings.Repeat("q", 100_000), nil, http.StatusOK},
+	} {
+		req, _ := http.NewRequest(tc.method, srv.URL+tc.path, nil)
+		for i := 0; i+1 < len(tc.hdr); i += 2 {
+			req.Header.Set(tc.hdr[i], tc.hdr[i+1])
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%s %.40s: %d %q, want %d", tc.method, tc.path, resp.StatusCode, body, tc.want)
+		}
+		if resp.StatusCode >= 400 && len(bytes.TrimSpace(body)) == 0 {
+			t.Errorf("%s %.40s: %d with no explanation", tc.method, tc.path, resp.StatusCode)
+		}
+	}
+}
+
+// TestBadClientMessagesOverTheWire: each bad message closes only its own
+// socket, with the documented status.
+func TestBadClientMessagesOverTheWire(t *testing.T) {
+	d := newDash(t, Options{DisableHost: true, DisableProcess: true})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	bystander := dial(t, ctx, url, nil)
+	for _, tc := range []struct {
+		name string
+		typ  websocket.MessageType
+		msg  []byte
+		want websocket.StatusCode
+	}{
+		{"oversized", websocket.MessageText, bytes.Repeat([]byte(" "), 5000), websocket.StatusMessageTooBig},
+		{"binary", websocket.MessageBinary, []byte{1, 2, 3}, websocket.StatusUnsupportedData},
+		{"malformed", websocket.MessageText, []byte(`{"type":"ping"`), websocket.StatusInvalidFramePayloadData},
+		{"unknown type", websocket.MessageText, []byte(`{"type":"sudo"}`), websocket.StatusPolicyViolation},
+	} {
+		c := dial(t, ctx, url, nil)
+		if err := c.Write(ctx, tc.typ, tc.msg); err != nil {
+			t.Fatalf("%s: write: %v", tc.name, err)
+		}
+		var err error
+		for err == nil {
+			_, _, err = c.Read(ctx)
+		}
+		if got := websocket.CloseStatus(err); got != tc.want {
+			t.Errorf("%s: closed with %d (%v), want %d", tc.name, got, err, tc.want)
+		}
+	}
+	// The bystander still gets frames.
+	for {
+		if m := read(t, ctx, bystander); m.Type == "frame" {
+			break
+		}
+	}
+}
+
+func TestAuthorizeAndOrigins(t *testing.T) {
+	d := newDash(t, Options{
+		DisableHost: true, DisableProcess: true,
+		Authorize:      func(r *http.Request) bool { return r.Header.Get("X-Token") == "s3cret" },
+		OriginPatterns: []string{"dash.example.com"},
+	})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	if resp, _ := get(t, http.DefaultClient, srv.URL+"/"); resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("unauthorized page: %d", resp.StatusCode)
+	}
+	if resp, _ := get(t, http.DefaultClient, srv.URL+"/", "X-Token", "s3cret"); resp.StatusCode != http.StatusOK {
+		t.Fatalf("authorized page: %d", resp.StatusCode)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
+	c := dial(t, ctx, url, http.Header{"X-Token": {"s3cret"}, "Origin": {"https://dash.example.com"}})
+	if m := read(t, ctx, c); m.Type != "schema" {
+		t.Fatalf("allowed origin: %q", m.Type)
+	}
+	_, resp, err := websocket.Dial(ctx, url, &websocket.DialOptions{HTTPHeader: http.Header{"X-Token": {"s3cret"}, "Origin": {"https://other.example.com"}}})
+	if err == nil || resp == nil || resp.StatusCode != http.StatusForbidden {
+		t.Fatalf("foreign origin: %v", err)
+	}
+}
+
+// TestCloseClosesSocketsWithGoingAway: Close under open sockets sends 1001
+// to each, is safe twice, and (TestMain's goleak) leaves no goroutine.
+func TestCloseClosesSocketsWithGoingAway(t *testing.T) {
+	d, err := New(Options{Interval: 100 * time.Millisecond, Logger: quiet, DisableHost: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
+	conns := make([]*websocket.Conn, 50)
+	for i := range conns {
+		conns[i] = dial(t, ctx, url, nil)
+		read(t, ctx, conns[i])
+	}
+	codes := make(chan websocket.StatusCode, len(conns))
+	for _, c := range conns {
+		go func() {
+			var err error
+			for err == nil {
+				_, _, err = c.Read(ctx)
+			}
+			codes <- websocket.CloseStatus(err)
+		}()
+	}
+	start := time.Now()
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Close with %d sockets took %v", len(conns), time.Since(start))
+	if err := d.Close(); err != nil {
+		t.Fatal("second Close:", err)
+	}
+	for range conns {
+		if code := <-codes; code != websocket.StatusGoingAway {
+			t.Fatalf("socket closed with %d, want 1001", code)
+		}
+	}
+}
+
+func TestNewValidatesOptions(t *testing.T) {
+	for _, o := range []Options{
+		{Interval: time.Millisecond},
+		{Interval: time.Second, History: time.Millisecond},
+		{Interval: 100 * time.Millisecond, History: 1000 * time.Hour},
+	} {
+		if d, err := New(o); err == nil {
+			d.Close()
+			t.Errorf("New(%+v) accepted", o)
+		}
+	}
+}
