@@ -1,0 +1,61 @@
+package collectors
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+// benchCollector measures one call of c and reports, besides ns/op and
+// allocations, the series a call emits at a dashboard's pace (rates and
+// recent quantiles need time to pass between calls, which a tight loop does
+// not give) and the time per series.
+func benchCollector(b *testing.B, c Collector) {
+	ctx := context.Background()
+	var series int
+	count := func(Desc, float64) { series++ }
+	if err := c.Collect(ctx, count); err != nil {
+		b.Fatal(err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	series = 0
+	if err := c.Collect(ctx, count); err != nil {
+		b.Fatal(err)
+	}
+	if series == 0 {
+		b.Fatalf("%s emitted nothing", c.Name())
+	}
+
+	emit := func(Desc, float64) {}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		if err := c.Collect(ctx, emit); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(series), "series/op")
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(series), "ns/series")
+}
+
+func benchHost(b *testing.B, name string) {
+	benchCollector(b, hostCollector(b, HostOptions{}, name))
+}
+
+func BenchmarkHostCPU(b *testing.B)        { benchHost(b, "host_cpu") }
+func BenchmarkHostLoad(b *testing.B)       { benchHost(b, "host_load") }
+func BenchmarkHostMemory(b *testing.B)     { benchHost(b, "host_memory") }
+func BenchmarkHostDisk(b *testing.B)       { benchHost(b, "host_disk") }
+func BenchmarkHostFilesystem(b *testing.B) { benchHost(b, "host_filesystem") }
+func BenchmarkHostNetwork(b *testing.B)    { benchHost(b, "host_network") }
+func BenchmarkHostUptime(b *testing.B)     { benchHost(b, "host_uptime") }
+
+func BenchmarkProcess(b *testing.B) {
+	c, err := Process()
+	if err != nil {
+		b.Fatal(err)
+	}
+	benchCollector(b, c)
+}
+
+func BenchmarkRuntime(b *testing.B) { benchCollector(b, Runtime()) }

@@ -1,0 +1,75 @@
+package collectors
+
+import "time"
+
+// HostOptions configures the host collectors. The zero value means defaults.
+type HostOptions struct {
+	// IncludeLoopback adds the loopback interface to the network series.
+	// Defaults to false: loopback traffic is the host talking to itself.
+	IncludeLoopback bool
+
+	// NetworkInterfaces, when not empty, limits the network series to the
+	// interfaces named, e.g. "eth0". Defaults to every interface that has
+	// carried traffic, except loopback (see IncludeLoopback).
+	NetworkInterfaces []string
+
+	// DiskDevices, when not empty, limits the disk I/O series to the block
+	// devices named as the kernel names them, e.g. "sda" or "nvme0n1p2".
+	// Defaults to every device that has done I/O, except loop, ram and
+	// zram devices and the partitions of a disk that is itself reported.
+	DiskDevices []string
+
+	// FilesystemInterval is how often filesystem usage is read; usage
+	// changes slowly and costs a statfs call per mount. Defaults to 10s;
+	// zero or negative means the default.
+	FilesystemInterval time.Duration
+}
+
+// defaultFilesystemInterval is HostOptions.FilesystemInterval's default.
+const defaultFilesystemInterval = 10 * time.Second
+
+// Host returns the collectors of host-wide metrics, each a Collector of its
+// own so one that fails does not drop the others' series. By name, with the
+// series each emits (group "host"; counters are cumulative and shown as
+// rates):
+//
+//	host_cpu         host_cpus; host_cpu_ratio{mode}: share of the machine's
+//	                 CPU time in user (with nice), system (with irq and
+//	                 softirq), iowait, steal and idle since the previous call,
+//	                 so nothing on the first; host_cpu_core_ratio{cpu,mode}
+//	                 the same per logical CPU, one chart each
+//	host_load        host_load1, host_load5, host_load15
+//	host_memory      host_memory_{used,cached,available,total}_bytes, where
+//	                 used is total minus available and cached is buffers,
+//	                 page cache and reclaimable slab, as free(1) shows them;
+//	                 host_swap_{used,total}_bytes
+//	host_disk        per device: host_disk_read_bytes_total,
+//	                 host_disk_written_bytes_total,
+//	                 host_disk_reads_completed_total,
+//	                 host_disk_writes_completed_total,
+//	                 host_disk_io_time_seconds_total (as a rate, utilization)
+//	host_filesystem  per mount: host_filesystem_used_ratio,
+//	                 host_filesystem_size_bytes, host_filesystem_avail_bytes
+//	                 (labels device, fstype, mountpoint); it implements
+//	                 Periodic
+//	host_network     per interface: host_network_{receive,transmit}_bytes_total,
+//	                 _packets_total, _errors_total, _drop_total
+//	host_uptime      host_uptime_seconds
+//
+// The figures come from gopsutil, so they are read from the kernel on Linux
+// and through the system's own interfaces elsewhere.
+func Host(opts HostOptions) []Collector {
+	fsInterval := opts.FilesystemInterval
+	if fsInterval <= 0 {
+		fsInterval = defaultFilesystemInterval
+	}
+	return []Collector{
+		newCPUCollector(),
+		newLoadCollector(),
+		newMemoryCollector(),
+		newDiskCollector(opts.DiskDevices),
+		newFilesystemCollector(fsInterval),
+		newNetworkCollector(opts.IncludeLoopback, opts.NetworkInterfaces),
+		newUptimeCollector(),
+	}
+}

@@ -1,0 +1,133 @@
+package collectors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"os"
+
+	"github.com/shirou/gopsutil/v3/process"
+)
+
+// processCollector reports on the running process through one gopsutil
+// handle, kept for the collector's life. Series are named as client_golang's
+// process collector names them, so dashboards built for it work.
+type processCollector struct {
+	proc *process.Process
+
+	cpu, rss, vms, fds, maxFDs, threads, start Desc
+
+	// The optional figures, present where the system reports them.
+	hasFDs, hasMaxFDs, hasThreads, hasStart bool
+}
+
+// Process returns a Collector, named "process", of this process (group
+// "process"), with client_golang's names: process_cpu_seconds_total (user
+// plus system; as a rate, the cores kept busy),
+// process_resident_memory_bytes, process_virtual_memory_bytes,
+// process_open_fds, process_max_fds, process_threads and
+// process_start_time_seconds. Figures the system does not report are left
+// out; it returns an error only if the process cannot be inspected at all.
+func Process() (Collector, error) {
+	ctx := context.Background()
+	p, err := process.NewProcessWithContext(ctx, int32(os.Getpid()))
+	if err != nil {
+		return nil, fmt.Errorf("inspect own process: %w", err)
+	}
+	d := func(name, title, help, unit, chart, chartTitle string) Desc {
+		return Desc{
+			Name:       name,
+			Title:      title,
+			Help:       help,
+			Unit:       unit,
+			Group:      "process",
+			Chart:      chart,
+			ChartTitle: chartTitle,
+		}
+	}
+	c := &processCollector{
+		proc:    p,
+		cpu:     d("process_cpu_seconds_total", "CPU", "Total user and system CPU time spent, in seconds; as a rate, the number of cores kept busy.", UnitSeconds, "process_cpu", "CPU"),
+		rss:     d("process_resident_memory_bytes", "resident", "Resident memory size, in bytes.", UnitBytes, "process_memory", "Resident memory"),
+		vms:     d("process_virtual_memory_bytes", "virtual", "Virtual memory size, in bytes.", UnitBytes, "process_virtual_memory", "Virtual memory"),
+		fds:     d("process_open_fds", "open", "Number of open file descriptors.", UnitCount, "process_fds", "Open file descriptors"),
+		maxFDs:  d("process_max_fds", "limit", "Maximum number of open file descriptors (soft limit).", UnitCount, "process_max_fds", "File descriptor limit"),
+		threads: d("process_threads", "threads", "Number of OS threads.", UnitCount, "process_threads", "OS threads"),
+		start:   d("process_start_time_seconds", "start time", "Start time of the process since the Unix epoch, in seconds.", UnitSeconds, "process_start_time", "Start time"),
+	}
+	c.cpu.Kind = Counter
+
+	_, err = p.NumFDsWithContext(ctx)
+	c.hasFDs = err == nil
+	_, err = c.maxOpenFiles(ctx)
+	c.hasMaxFDs = err == nil
+	_, err = p.NumThreadsWithContext(ctx)
+	c.hasThreads = err == nil
+	_, err = p.CreateTimeWithContext(ctx) // cached by the handle
+	c.hasStart = err == nil
+	return c, nil
+}
+
+// Name returns "process".
+func (c *processCollector) Name() string { return "process" }
+
+// Collect emits the process's figures.
+func (c *processCollector) Collect(ctx context.Context, emit Emit) error {
+	var errs []error
+	if t, err := c.proc.TimesWithContext(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("read cpu times: %w", err))
+	} else {
+		emit(c.cpu, t.User+t.System)
+	}
+	if m, err := c.proc.MemoryInfoWithContext(ctx); err != nil {
+		errs = append(errs, fmt.Errorf("read memory: %w", err))
+	} else {
+		emit(c.rss, float64(m.RSS))
+		emit(c.vms, float64(m.VMS))
+	}
+	if c.hasFDs {
+		if n, err := c.proc.NumFDsWithContext(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("count open files: %w", err))
+		} else {
+			emit(c.fds, float64(n))
+		}
+	}
+	if c.hasMaxFDs {
+		if n, err := c.maxOpenFiles(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("read open files limit: %w", err))
+		} else if n > 0 {
+			emit(c.maxFDs, float64(n))
+		}
+	}
+	if c.hasThreads {
+		if n, err := c.proc.NumThreadsWithContext(ctx); err != nil {
+			errs = append(errs, fmt.Errorf("count threads: %w", err))
+		} else {
+			emit(c.threads, float64(n))
+		}
+	}
+	if c.hasStart {
+		if ms, err := c.proc.CreateTimeWithContext(ctx); err == nil {
+			emit(c.start, float64(ms)/1e3)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// maxOpenFiles returns the soft limit on open files, or 0 if unlimited.
+func (c *processCollector) maxOpenFiles(ctx context.Context) (uint64, error) {
+	limits, err := c.proc.RlimitWithContext(ctx)
+	if err != nil {
+		return 0, err
+	}
+	for _, l := range limits {
+		if l.Resource == process.RLIMIT_NOFILE {
+			if l.Soft >= math.MaxInt64 {
+				return 0, nil
+			}
+			return l.Soft, nil
+		}
+	}
+	return 0, errors.New("no open files limit reported")
+}
