@@ -1,6 +1,6 @@
 module github.com/livedash/dashboard
 
-go 1.26.8
+go 1.25.0
 
 require (
 	github.com/a-h/templ v0.3.977
