@@ -83,7 +83,7 @@ func (g gathered) label(id, name string) string {
 var (
 	validName      = regexp.MustCompile(`^[a-z_][a-z0-9_]*$`)
 	validLabelName = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
-	knownUnits     = []string{UnitNone, UnitBytes, UnitSeconds, UnitRatio, UnitCount}
+	knownUnits     = []string{UnitNone, UnitBytes, UnitSeconds, UnitRatio, UnitCount, UnitTimestamp}
 )
 
 // checkDescs checks that every series in g is well described and has a
@@ -111,7 +111,8 @@ func checkDescs(t *testing.T, collector string, g gathered) {
 		}
 		base := strings.TrimSuffix(d.Name, "_total")
 		for suffix, unit := range map[string]string{"_bytes": UnitBytes, "_seconds": UnitSeconds, "_ratio": UnitRatio} {
-			if strings.HasSuffix(base, suffix) && d.Unit != unit {
+			timestamp := suffix == "_seconds" && d.Unit == UnitTimestamp && strings.HasSuffix(base, "_time_seconds")
+			if strings.HasSuffix(base, suffix) && d.Unit != unit && !timestamp {
 				t.Errorf("%s: %s: unit %q, want %q for its suffix", collector, id, d.Unit, unit)
 			}
 		}

@@ -81,6 +81,7 @@ func newCPUCollector() *cpuCollector {
 			Group:      "host",
 			Chart:      "host_cpus",
 			ChartTitle: "Logical CPUs",
+			Stat:       true,
 		},
 	}
 	for m, mode := range cpuModeNames {

@@ -22,6 +22,7 @@ func newUptimeCollector() *uptimeCollector {
 			Group:      "host",
 			Chart:      "host_uptime",
 			ChartTitle: "Uptime",
+			Stat:       true,
 		},
 	}
 }

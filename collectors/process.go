@@ -54,9 +54,11 @@ func Process() (Collector, error) {
 		fds:     d("process_open_fds", "open", "Number of open file descriptors.", UnitCount, "process_fds", "Open file descriptors"),
 		maxFDs:  d("process_max_fds", "limit", "Maximum number of open file descriptors (soft limit).", UnitCount, "process_max_fds", "File descriptor limit"),
 		threads: d("process_threads", "threads", "Number of OS threads.", UnitCount, "process_threads", "OS threads"),
-		start:   d("process_start_time_seconds", "start time", "Start time of the process since the Unix epoch, in seconds.", UnitSeconds, "process_start_time", "Start time"),
+		start:   d("process_start_time_seconds", "start time", "Start time of the process since the Unix epoch, in seconds.", UnitTimestamp, "process_start_time", "Started"),
 	}
 	c.cpu.Kind = Counter
+	c.maxFDs.Stat = true
+	c.start.Stat = true
 
 	_, err = p.NumFDsWithContext(ctx)
 	c.hasFDs = err == nil

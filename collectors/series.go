@@ -32,6 +32,8 @@ const (
 	UnitSeconds = "seconds"
 	UnitRatio   = "ratio" // 0..1, shown as a percentage
 	UnitCount   = "count"
+	// UnitTimestamp is seconds since the Unix epoch, shown as a time.
+	UnitTimestamp = "timestamp"
 )
 
 // Label is one dimension of a series, such as cpu="3".
@@ -63,6 +65,10 @@ type Desc struct {
 	Chart string
 	// ChartTitle is the chart's heading. Defaults to Title or Name.
 	ChartTitle string
+	// Stat marks a value that rarely changes (a count of CPUs, a limit, a
+	// start time): the page shows it as a figure in its section's summary
+	// rather than as a chart. It is still kept in the history and exported.
+	Stat bool
 }
 
 // ID returns the series' identity: its name followed by its labels in

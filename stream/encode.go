@@ -40,6 +40,7 @@ type seriesJSON struct {
 	Chart      string            `json:"chart"`
 	ChartTitle string            `json:"chartTitle"`
 	Collector  string            `json:"collector"`
+	Stat       bool              `json:"stat,omitempty"`
 }
 
 func describe(s *series) seriesJSON {
@@ -51,7 +52,7 @@ func describe(s *series) seriesJSON {
 	return seriesJSON{
 		I: s.idx, ID: s.id, Name: d.Name, Labels: labels, Title: d.Title, Help: d.Help,
 		Unit: d.Unit, Group: d.Group, Kind: d.Kind.String(), Chart: d.Chart,
-		ChartTitle: d.ChartTitle, Collector: s.collector,
+		ChartTitle: d.ChartTitle, Collector: s.collector, Stat: d.Stat,
 	}
 }
 

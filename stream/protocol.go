@@ -18,7 +18,11 @@ package stream
 //     frames. "unit" is the unit of one value; for kind "counter" the values
 //     on the wire are already rates, so the unit is per second. "chart" groups
 //     series drawn on one chart, in order of first appearance; "group" is the
-//     page section ("host", "process", "go", "app").
+//     page section ("host", "process", "go", "app"). "stat": true marks a
+//     value that rarely changes (CPU count, a limit, a start time), shown as a
+//     figure in its section's summary instead of a chart. Units: "bytes",
+//     "seconds", "ratio" (0..1), "count", "timestamp" (unix seconds), "" or
+//     any word (e.g. "requests").
 //
 //  2. "status": the collectors' current errors (empty when all is well),
 //     sent after the schema and again whenever the set changes.
