@@ -1,0 +1,18 @@
+// Package static holds Livedash's browser client: the JavaScript modules
+// (js/), the stylesheet (css/) and the vendored uPlot with its licence
+// (vendor/uplot/). Nothing is fetched from a CDN, so the page works on an
+// air-gapped host.
+package static
+
+import "embed"
+
+// FS holds the client's files at their paths under static/:
+// js/app.js, js/charts.js, js/format.js, js/socket.js, js/store.js,
+// css/app.css and vendor/uplot/{uPlot.iife.min.js,uPlot.min.css,LICENSE,VERSION}.
+// The unit tests (js/*.test.js) are left out, which is why the modules are
+// listed one by one: a new module must be added here.
+//
+//go:embed js/app.js js/charts.js js/format.js js/socket.js js/store.js
+//go:embed css/app.css
+//go:embed vendor
+var FS embed.FS

@@ -1,0 +1,154 @@
+// Entry point: reads the config the page embeds (templ.JSONScript), wires
+// socket → store → charts and keeps the header (connection status,
+// collector errors, pause banner) up to date. Text only: every server
+// string goes through textContent.
+
+import { Store } from './store.js';
+import { Charts } from './charts.js';
+import { LiveSocket, wsURL, OPEN, CONNECTING, RECONNECTING } from './socket.js';
+import { clock } from './format.js';
+
+function readConfig() {
+  const el = document.getElementById('livedash-config');
+  try {
+    return el ? JSON.parse(el.textContent) : {};
+  } catch {
+    return {};
+  }
+}
+
+const config = readConfig();
+const store = new Store();
+const $ = (id) => document.getElementById(id);
+const statusEl = $('status');
+const statusText = $('status-text');
+const errorsEl = $('errors');
+const pauseEl = $('paused');
+const pauseText = $('paused-text');
+const emptyEl = $('empty');
+
+if (config.interval > 0) store.interval = config.interval;
+
+const charts = new Charts($('charts'), store, {
+  uPlot: window.uPlot,
+  onPause: (range) => {
+    if (!pauseEl) return;
+    pauseEl.hidden = range == null;
+    if (range && pauseText) pauseText.textContent = `Paused on ${clock(range.min * 1000)} – ${clock(range.max * 1000)}`;
+  },
+});
+
+const socket = new LiveSocket({
+  url: (since) => wsURL(window.location, config.wsPath || 'ws', since),
+  since: () => store.lastTs,
+  onMessage,
+  onStatus: showStatus,
+});
+
+function onMessage(msg) {
+  switch (msg.type) {
+    case 'schema':
+      store.applySchema(msg);
+      charts.applySchema();
+      if (emptyEl) {
+        emptyEl.hidden = charts.size > 0;
+        emptyEl.textContent = 'No metrics yet.';
+      }
+      break;
+    case 'history':
+      if (store.applyHistory(msg) > 0) charts.invalidate();
+      break;
+    case 'frame':
+      if (store.applyFrame(msg)) charts.invalidate();
+      break;
+    case 'status':
+      showErrors(Array.isArray(msg.errors) ? msg.errors : []);
+      break;
+    default:
+    // Unknown types are for newer clients.
+  }
+}
+
+// Connection status in the header: "live", "connecting…",
+// "reconnecting in 3 s", "offline". A one-second timer runs only while a
+// countdown is shown.
+let countdown = null;
+function showStatus(st) {
+  if (!statusEl) return;
+  clearInterval(countdown);
+  countdown = null;
+  const render = () => {
+    let state = st.state;
+    let text;
+    if (!navigator.onLine && st.state !== OPEN) {
+      state = 'offline';
+      text = 'offline';
+    } else if (st.state === OPEN) {
+      text = 'connected';
+    } else if (st.state === CONNECTING) {
+      text = st.attempt > 0 ? 'reconnecting…' : 'connecting…';
+    } else if (st.state === RECONNECTING) {
+      const s = Math.max(0, Math.ceil((st.nextAt - Date.now()) / 1000));
+      text = s > 0 ? `reconnecting in ${s} s` : 'reconnecting…';
+    } else {
+      state = 'offline';
+      text = 'offline';
+    }
+    statusEl.dataset.state = state;
+    statusText.textContent = text;
+    statusEl.title = st.code ? `last close: ${st.code}${st.reason ? ' ' + st.reason : ''}` : '';
+  };
+  render();
+  if (st.state === RECONNECTING) countdown = setInterval(render, 1000);
+}
+
+// Collector errors from "status" messages.
+function showErrors(errors) {
+  if (!errorsEl) return;
+  const items = errors.map((e) => {
+    const li = document.createElement('li');
+    const who = document.createElement('strong');
+    who.textContent = String(e.collector ?? '?');
+    const what = document.createElement('span');
+    what.textContent = ' ' + String(e.error ?? '');
+    li.append(who, what);
+    if (e.since) {
+      const when = document.createElement('time');
+      when.dateTime = new Date(e.since).toISOString();
+      when.textContent = ` since ${clock(e.since)}`;
+      li.append(when);
+    }
+    return li;
+  });
+  errorsEl.replaceChildren(...items);
+  errorsEl.hidden = items.length === 0;
+}
+
+$('resume')?.addEventListener('click', () => charts.resume());
+// A hidden tab's timers may be throttled to one a minute: retry at once
+// when the tab comes back or the network does.
+window.addEventListener('online', () => socket.retryNow());
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden) socket.retryNow();
+});
+window.addEventListener('offline', () => showStatus(socket.status));
+// Leave the back/forward cache usable: no open socket on a hidden page.
+window.addEventListener('pagehide', () => socket.close(1001, 'page hidden'));
+window.addEventListener('pageshow', (e) => {
+  if (e.persisted) socket.start();
+});
+
+if (!window.uPlot) {
+  if (emptyEl) emptyEl.textContent = 'The chart library did not load.';
+} else {
+  socket.start();
+}
+
+// A read-only handle for debugging and browser tests.
+window.livedash = Object.freeze({
+  store,
+  charts,
+  get status() {
+    return socket.status;
+  },
+});

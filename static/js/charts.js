@@ -1,0 +1,566 @@
+// The charts: one uPlot per schema "chart" key, in page sections by group.
+//
+// Drawing: the store changes once per incoming message; invalidate() asks
+// for one requestAnimationFrame, in which every chart on screen syncs its
+// view (O(new rows)) and gets one setData(data, false) + setScale('x', …),
+// the sliding-window pattern of uPlot's demos. Charts off screen
+// (IntersectionObserver) or in a hidden tab are skipped, and a chart is
+// only created the first time it comes near the screen; when it comes back
+// it gets a single setData with everything it missed.
+//
+// Safety: every server string (titles, labels, help) reaches the page
+// through textContent, a property, or uPlot's series label (which uPlot
+// sets with textContent); nothing here uses innerHTML.
+//
+// The pure helpers (chartSpecs, sections, yRange, timeLabels) are exported
+// for tests; the rest needs a DOM and window.uPlot.
+
+import { formatter, unitLabel, BYTE_INCRS, DURATION_INCRS } from './format.js';
+
+// Known page sections, in page order; other groups follow in order of
+// first appearance.
+export const GROUPS = [
+  ['host', 'Host'],
+  ['process', 'Process'],
+  ['go', 'Go runtime'],
+  ['app', 'App'],
+];
+
+// PALETTE is readable on both the light and the dark background; past its
+// end, colours repeat with a dash pattern.
+export const PALETTE = [
+  '#3b82f6', // blue
+  '#f59e0b', // amber
+  '#10b981', // emerald
+  '#ef4444', // red
+  '#8b5cf6', // violet
+  '#06b6d4', // cyan
+  '#ec4899', // pink
+  '#84cc16', // lime
+  '#f97316', // orange
+  '#6366f1', // indigo
+  '#14b8a6', // teal
+  '#a8a29e', // stone
+];
+
+const SYNC_KEY = 'livedash';
+const TIME_INCRS = DURATION_INCRS.filter((v) => v >= 1);
+// Axis steps per unit; uPlot's 1-2-5 steps for the others.
+const UNIT_INCRS = new Map([
+  ['bytes', BYTE_INCRS],
+  ['seconds', DURATION_INCRS],
+  ['timestamp', TIME_INCRS],
+]);
+const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+
+// chartSpecs groups schema series into charts by their "chart" key, in
+// order of first appearance. The chart's unit, kind and group are those of
+// its first series.
+export function chartSpecs(series) {
+  const byKey = new Map();
+  for (const d of series) {
+    let c = byKey.get(d.chart);
+    if (!c) {
+      c = { key: d.chart, title: d.chartTitle, group: d.group, unit: d.unit, kind: d.kind, help: '', series: [] };
+      byKey.set(d.chart, c);
+    }
+    if (!c.help && d.help) c.help = d.help;
+    c.series.push(d);
+  }
+  return [...byKey.values()];
+}
+
+// sections returns [group, heading] for the groups used by specs: the
+// known ones in page order, then the others in order of first appearance.
+export function sections(specs) {
+  const used = new Set(specs.map((s) => s.group));
+  const out = GROUPS.filter(([g]) => used.has(g));
+  const known = new Set(GROUPS.map(([g]) => g));
+  for (const s of specs) {
+    if (known.has(s.group)) continue;
+    known.add(s.group);
+    out.push([s.group, s.group.charAt(0).toUpperCase() + s.group.slice(1)]);
+  }
+  return out;
+}
+
+// signature is what, when it changes, makes a chart be built again.
+export function signature(spec) {
+  return JSON.stringify([spec.title, spec.unit, spec.kind, spec.series.map((s) => [s.id, s.title, s.unit, s.kind])]);
+}
+
+// yRange is the y scale range for a data range: zero-based for
+// non-negative data, 5% headroom, [0, 1] when there is no data.
+export function yRange(min, max) {
+  if (!(min <= max) || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  let lo = Math.min(0, min);
+  let hi = Math.max(0, max);
+  if (hi === lo) return lo === 0 ? [0, 1] : [lo, 0];
+  const pad = (hi - lo) * 0.05;
+  if (hi > 0) hi += pad;
+  if (lo < 0) lo -= pad;
+  return [lo, hi];
+}
+
+// timeRange is the y range of a chart of timestamps (seconds since the
+// epoch): around the data, at least a minute each side.
+export function timeRange(min, max) {
+  if (!(min <= max) || !Number.isFinite(min) || !Number.isFinite(max)) return [0, 1];
+  const pad = Math.max(60, (max - min) * 0.1);
+  return [min - pad, max + pad];
+}
+
+// timeLabels formats x ticks (seconds) as local HH:MM, or HH:MM:SS when
+// ticks are less than a minute apart.
+export function timeLabels(splits) {
+  const step = splits.length > 1 ? splits[1] - splits[0] : 60;
+  return splits.map((v) => {
+    if (v == null) return '';
+    const d = new Date(v * 1000);
+    const hm = `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
+    return step < 60 ? `${hm}:${pad2(d.getSeconds())}` : hm;
+  });
+}
+
+function pad2(n) {
+  return n < 10 ? '0' + n : String(n);
+}
+
+// seriesStyle returns the colour and dash of the k-th series of a chart.
+export function seriesStyle(k) {
+  const colour = PALETTE[k % PALETTE.length];
+  const round = Math.floor(k / PALETTE.length);
+  return { colour, dash: round === 0 ? undefined : round === 1 ? [6, 3] : [2, 3] };
+}
+
+// lonePoints is a uPlot points filter: the indices, within the x range
+// shown, of values with a gap on both sides (null when there are none).
+// It scans the same indices uPlot's own path builder does.
+export function lonePoints(u, sIdx, show) {
+  if (show) return null;
+  const ys = u.data[sIdx];
+  const idxs = u.series[0].idxs;
+  if (!ys || !idxs || idxs[0] == null) return null;
+  const last = ys.length - 1;
+  let out = null;
+  for (let i = Math.max(0, idxs[0]); i <= Math.min(idxs[1], last); i++) {
+    if (ys[i] != null && (i === 0 || ys[i - 1] == null) && (i === last || ys[i + 1] == null)) (out ||= []).push(i);
+  }
+  return out;
+}
+
+// alpha returns a #rrggbb colour with an alpha channel.
+function alpha(hex, a) {
+  const n = parseInt(hex.slice(1), 16);
+  return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${a})`;
+}
+
+// axisSize sizes the y axis to its longest label (uPlot's axis autosize
+// demo), so "1023 MiB/s" is not cut.
+function axisSize(u, values, axisIdx, cycleNum) {
+  const axis = u.axes[axisIdx];
+  if (cycleNum > 1) return axis._size;
+  let size = axis.ticks.size + axis.gap + 4;
+  let longest = '';
+  for (const v of values || []) if (v.length > longest.length) longest = v;
+  if (longest !== '') {
+    u.ctx.font = axis.font[0];
+    size += u.ctx.measureText(longest).width / devicePixelRatio;
+  }
+  return Math.max(36, Math.ceil(size));
+}
+
+// Charts owns every chart of the page.
+export class Charts {
+  // root is the element holding the sections; store the Store; options:
+  // uPlot (the constructor, default window.uPlot), onPause(range|null)
+  // called when the user zooms (pauses live follow) or resumes.
+  constructor(root, store, opts = {}) {
+    this.root = root;
+    this.store = store;
+    this.uPlot = opts.uPlot || window.uPlot;
+    this.onPause = opts.onPause || (() => {});
+    this.doc = root.ownerDocument;
+    this.win = this.doc.defaultView;
+    this.charts = new Map(); // key → Chart, in page order
+    this.sections = new Map(); // group → {el, grid}
+    this.raf = null;
+    this.paused = null; // {min, max} in seconds while zoomed, else null
+    this.draws = 0; // setData calls, for tests
+    this.frames = 0; // animation frames drawn, for tests
+    this.theme = {};
+    this.#readTheme();
+    this.byElement = new WeakMap(); // observed element → Chart
+
+    this.io = new IntersectionObserver((entries) => this.#onIntersect(entries), { rootMargin: '300px 0px' });
+    this.ro = new ResizeObserver((entries) => {
+      for (const e of entries) {
+        const c = this.byElement.get(e.target);
+        if (c) c.resize(e.contentRect.width, e.contentRect.height);
+      }
+    });
+    this.doc.addEventListener('visibilitychange', () => {
+      if (!this.doc.hidden) this.invalidate();
+    });
+    const mq = this.win.matchMedia('(prefers-color-scheme: dark)');
+    mq.addEventListener('change', () => {
+      this.#readTheme();
+      for (const c of this.charts.values()) if (c.u) c.u.redraw(false);
+    });
+    this.doc.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape' && this.paused) this.resume();
+    });
+  }
+
+  // size is the number of charts.
+  get size() {
+    return this.charts.size;
+  }
+
+  // plots is the number of charts whose uPlot exists.
+  get plots() {
+    let n = 0;
+    for (const c of this.charts.values()) if (c.u) n++;
+    return n;
+  }
+
+  // visible is the number of charts on or near the screen.
+  get visible() {
+    let n = 0;
+    for (const c of this.charts.values()) if (c.visible) n++;
+    return n;
+  }
+
+  // keys returns the chart keys in page order.
+  keys() {
+    return [...this.charts.keys()];
+  }
+
+  // get returns the Chart of a key (for tests: .u is its uPlot).
+  get(key) {
+    return this.charts.get(key);
+  }
+
+  // applySchema builds, keeps, rebuilds or removes charts after a schema
+  // message: a chart whose series changed is built again.
+  applySchema() {
+    const specs = chartSpecs(this.store.series);
+    const keep = new Map();
+    for (const spec of specs) {
+      const old = this.charts.get(spec.key);
+      if (old && old.sig === signature(spec)) {
+        keep.set(spec.key, old);
+      } else {
+        if (old) old.destroy();
+        keep.set(spec.key, new Chart(this, spec));
+      }
+    }
+    for (const [key, c] of this.charts) if (!keep.has(key)) c.destroy();
+    this.charts = keep;
+
+    // Lay out sections and cards in order, moving only what is out of place.
+    const order = sections(specs);
+    let prev = null;
+    for (const [group, heading] of order) {
+      let sec = this.sections.get(group);
+      if (!sec) {
+        sec = makeSection(this.doc, group, heading);
+        this.sections.set(group, sec);
+      }
+      const want = prev ? prev.el.nextSibling : this.root.firstChild;
+      if (want !== sec.el) this.root.insertBefore(sec.el, want);
+      prev = sec;
+      let i = 0;
+      for (const c of this.charts.values()) {
+        if (c.spec.group !== group) continue;
+        if (sec.grid.children[i] !== c.card) sec.grid.insertBefore(c.card, sec.grid.children[i] || null);
+        i++;
+      }
+    }
+    for (const [group, sec] of this.sections) {
+      if (!order.some(([g]) => g === group)) {
+        sec.el.remove();
+        this.sections.delete(group);
+      }
+    }
+    for (const c of this.charts.values()) c.attach();
+    this.invalidate();
+  }
+
+  // invalidate asks for one redraw of the visible charts.
+  invalidate() {
+    if (this.raf != null) return;
+    this.raf = this.win.requestAnimationFrame(() => {
+      this.raf = null;
+      this.#draw();
+    });
+  }
+
+  // pause stops following live data and shows [min, max] (seconds) on
+  // every chart.
+  pause(min, max) {
+    if (!(max > min)) return;
+    this.paused = { min, max };
+    for (const c of this.charts.values()) c.shown = null;
+    this.onPause({ min, max });
+    this.invalidate();
+  }
+
+  // resume goes back to the live sliding window.
+  resume() {
+    if (!this.paused) return;
+    this.paused = null;
+    for (const c of this.charts.values()) c.shown = null;
+    this.onPause(null);
+    this.invalidate();
+  }
+
+  // range is the x range to show: the paused one, or the window ending at
+  // the newest tick.
+  range() {
+    if (this.paused) return this.paused;
+    const max = this.store.lastX;
+    if (max == null) return null;
+    return { min: max - this.store.window, max };
+  }
+
+  #draw() {
+    if (this.doc.hidden) return; // visibilitychange invalidates again
+    const range = this.range();
+    if (!range) return;
+    this.frames++;
+    for (const c of this.charts.values()) if (c.visible) c.draw(range);
+  }
+
+  #onIntersect(entries) {
+    let any = false;
+    for (const e of entries) {
+      const c = this.byElement.get(e.target);
+      if (!c) continue;
+      c.visible = e.isIntersecting;
+      any = any || c.visible;
+    }
+    if (any) this.invalidate();
+  }
+
+  #readTheme() {
+    const cs = this.win.getComputedStyle(this.doc.documentElement);
+    const v = (name, d) => cs.getPropertyValue(name).trim() || d;
+    this.theme.axis = v('--ld-axis', '#6b7280');
+    this.theme.grid = v('--ld-grid', 'rgba(128,128,128,0.15)');
+  }
+}
+
+function makeSection(doc, group, heading) {
+  const el = doc.createElement('section');
+  el.className = 'group';
+  el.dataset.group = group;
+  const h = doc.createElement('h2');
+  h.textContent = heading;
+  const grid = doc.createElement('div');
+  grid.className = 'grid';
+  el.append(h, grid);
+  return { el, grid };
+}
+
+// Chart is one card: a title, the plot box (fixed size, observed for
+// resizes) and the legend box uPlot's legend is mounted in.
+class Chart {
+  constructor(owner, spec) {
+    this.owner = owner;
+    this.spec = spec;
+    this.sig = signature(spec);
+    this.view = owner.store.view(spec.series.map((s) => s.id));
+    this.u = null;
+    this.visible = false;
+    this.shown = null; // the x range last set, to skip no-op redraws
+
+    const doc = owner.doc;
+    const card = (this.card = doc.createElement('article'));
+    card.className = 'card';
+    card.dataset.chart = spec.key;
+    if (spec.series.length > 8) card.classList.add('many');
+    const head = doc.createElement('header');
+    head.className = 'card-head';
+    const h = doc.createElement('h3');
+    h.textContent = spec.title;
+    if (spec.help) h.title = spec.help;
+    const unit = doc.createElement('span');
+    unit.className = 'card-unit';
+    unit.textContent = unitLabel(spec.unit, spec.kind);
+    head.append(h, unit);
+    this.plot = doc.createElement('div');
+    this.plot.className = 'plot';
+    this.legend = doc.createElement('div');
+    this.legend.className = 'legend';
+    card.append(head, this.plot, this.legend);
+    owner.byElement.set(this.plot, this);
+    owner.byElement.set(card, this);
+    this.observed = false;
+  }
+
+  // attach starts observing once the card is in the document.
+  attach() {
+    if (this.observed) return;
+    this.observed = true;
+    this.owner.io.observe(this.card);
+    this.owner.ro.observe(this.plot);
+  }
+
+  draw(range) {
+    const first = !this.u;
+    if (first && !this.#create()) return;
+    const u = this.u;
+    const paused = this.owner.paused != null;
+    // While paused, a chart that already has data keeps it untouched
+    // (uPlot holds the view's arrays); it catches up on resume.
+    if (first || !paused) {
+      if (this.view.sync() || first) {
+        u.setData(this.view.data, false);
+        this.owner.draws++;
+        this.shown = null;
+      }
+    }
+    if (!this.shown || this.shown.min !== range.min || this.shown.max !== range.max) {
+      u.setScale('x', { min: range.min, max: range.max });
+      this.shown = range;
+    }
+    // With the cursor off this chart, the legend shows the newest values.
+    if (!(u.cursor.left >= 0)) u.setLegend({ idx: null }, false);
+  }
+
+  resize(w, h) {
+    if (!this.u) return;
+    w = Math.floor(w);
+    h = Math.floor(h);
+    if (w > 0 && h > 0 && (w !== this.u.width || h !== this.u.height)) this.u.setSize({ width: w, height: h });
+  }
+
+  destroy() {
+    this.owner.io.unobserve(this.card);
+    this.owner.ro.unobserve(this.plot);
+    if (this.u) this.u.destroy();
+    this.u = null;
+    this.card.remove();
+  }
+
+  #create() {
+    const w = Math.floor(this.plot.clientWidth);
+    const h = Math.floor(this.plot.clientHeight);
+    if (!(w > 0 && h > 0) || !this.owner.uPlot) return false;
+    this.u = new this.owner.uPlot(this.#options(w, h), this.view.data, this.plot);
+    return true;
+  }
+
+  #options(width, height) {
+    const { spec, owner } = this;
+    const theme = owner.theme;
+    const ratio = spec.unit === 'ratio';
+    const times = spec.unit === 'timestamp';
+    const fmtAxis = times ? null : formatter(spec.unit, spec.kind);
+    const single = spec.series.length === 1;
+
+    const series = [{ label: 'time', value: () => '' }];
+    spec.series.forEach((d, k) => {
+      const { colour, dash } = seriesStyle(k);
+      const fmt = formatter(d.unit, d.kind);
+      series.push({
+        label: d.title,
+        stroke: colour,
+        width: 1.5,
+        dash,
+        fill: single ? alpha(colour, 0.12) : undefined,
+        spanGaps: false,
+        // Lines only; a lone value between gaps (which a line cannot
+        // show) is drawn as a dot.
+        points: { show: false, size: 5, filter: lonePoints },
+        // Cursor on the chart: the value under it; off: the newest.
+        value: (u, v, sIdx, idx) => {
+          if (idx == null) {
+            const col = u.data[sIdx];
+            v = col && col.length ? col[col.length - 1] : null;
+          }
+          return fmt(v);
+        },
+      });
+    });
+
+    const axisCommon = {
+      font: FONT,
+      stroke: () => theme.axis,
+      grid: { stroke: () => theme.grid, width: 1 },
+      ticks: { stroke: () => theme.grid, width: 1, size: 4 },
+      gap: 4,
+    };
+
+    return {
+      width,
+      height,
+      pxAlign: 0,
+      series,
+      legend: {
+        show: true,
+        live: true,
+        mount: (u, el) => this.legend.appendChild(el),
+      },
+      // Hovering a legend entry highlights its series in this chart only.
+      focus: { alpha: 0.3 },
+      cursor: {
+        // The x cursor is shared by every chart; y scales differ, so only x
+        // is synced (#969), and series focus/toggles stay per chart (series
+        // indices mean nothing across charts). No horizontal line: on the
+        // other charts it would mark nothing.
+        sync: { key: SYNC_KEY, scales: ['x', null], setSeries: false },
+        y: false,
+        drag: { x: true, y: false, setScale: false },
+        points: { size: 6 },
+        bind: {
+          // Double-click: back to live.
+          dblclick: () => () => {
+            owner.resume();
+            return null;
+          },
+        },
+      },
+      scales: {
+        x: { time: true },
+        y: ratio
+          ? { auto: false, range: [0, 1] }
+          : { range: (u, min, max) => (times ? timeRange(min, max) : yRange(min, max)) },
+      },
+      axes: [
+        {
+          ...axisCommon,
+          space: 56,
+          size: 26,
+          // uPlot's own time steps jump from 1 to 5 minutes; ours have 2.
+          incrs: TIME_INCRS,
+          values: (u, splits) => timeLabels(splits),
+        },
+        {
+          ...axisCommon,
+          space: 24,
+          size: axisSize,
+          incrs: UNIT_INCRS.get(spec.unit),
+          values: (u, splits) => (times ? timeLabels(splits) : splits.map((v) => fmtAxis(v))),
+        },
+      ],
+      hooks: {
+        // Drag to zoom: every chart shows the selection and live follow
+        // pauses (uPlot's zoom-fetch pattern; zoom is never propagated from
+        // setScale, which fires on every tick).
+        setSelect: [
+          (u) => {
+            const sel = u.select;
+            if (sel.width > 2) {
+              const min = u.posToVal(sel.left, 'x');
+              const max = u.posToVal(sel.left + sel.width, 'x');
+              owner.pause(min, max);
+            }
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          },
+        ],
+      },
+    };
+  }
+}
