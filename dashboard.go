@@ -28,16 +28,19 @@
 package dashboard
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/livedash/dashboard/collectors"
 	"github.com/livedash/dashboard/static"
 	"github.com/livedash/dashboard/stream"
+	"github.com/livedash/dashboard/views"
 )
 
 // Options configure a Dashboard. The zero value means defaults: every
@@ -91,6 +94,7 @@ type Dashboard struct {
 	sched  *collectors.Scheduler
 	app    *collectors.App
 	assets *assets
+	facts  []views.Fact
 	router http.Handler
 
 	closeOnce sync.Once
@@ -151,7 +155,16 @@ func New(opts Options) (*Dashboard, error) {
 		Logger:         opts.Logger,
 	})
 	sched := collectors.NewScheduler(b, collectors.SchedulerOptions{Interval: opts.Interval, Logger: opts.Logger})
-	d := &Dashboard{opts: opts, broker: b, sched: sched, app: app, assets: as}
+	in := collectors.HostInfo(context.Background())
+	facts := []views.Fact{
+		{Label: "host", Value: in.Hostname},
+		{Label: "os", Value: in.OS},
+		{Label: "kernel", Value: in.Kernel},
+		{Label: "arch", Value: in.Arch},
+		{Label: "go", Value: in.GoVersion},
+		{Label: "pid", Value: strconv.Itoa(in.PID)},
+	}
+	d := &Dashboard{opts: opts, broker: b, sched: sched, app: app, assets: as, facts: facts}
 	for _, c := range cs {
 		if err := sched.Add(c); err != nil {
 			d.Close()

@@ -82,6 +82,7 @@ func (d *Dashboard) page(w http.ResponseWriter, r *http.Request) {
 			WSPath:   "ws",
 			Interval: int(d.opts.Interval.Milliseconds()),
 		},
+		Facts: d.facts,
 	}).Render(r.Context(), &buf)
 	if err != nil {
 		http.Error(w, "rendering page: "+err.Error(), http.StatusInternalServerError)

@@ -36,6 +36,10 @@ func (c CollectorFunc) Collect(ctx context.Context, emit Emit) error { return c.
 type Batch struct {
 	// Collector is the collector's name.
 	Collector string
+	// Order is the collector's position among those added to the
+	// scheduler (0 for the first), so a page can list series in the
+	// order their collectors were added, whichever reported first.
+	Order int
 	// Time is when the run started.
 	Time time.Time
 	// Samples are the values emitted, with normalized descriptors that

@@ -80,7 +80,7 @@ func (s *Scheduler) Add(c Collector) error {
 		return fmt.Errorf("collector %q is already added", name)
 	}
 	s.names[name] = true
-	r := &runner{s: s, c: c, name: name, interval: interval, descs: map[string]*Desc{}}
+	r := &runner{s: s, c: c, name: name, order: len(s.running), interval: interval, descs: map[string]*Desc{}}
 	s.running = append(s.running, r)
 	s.wg.Add(1)
 	go r.loop()
@@ -119,6 +119,7 @@ type runner struct {
 	s        *Scheduler
 	c        Collector
 	name     string
+	order    int
 	interval time.Duration
 
 	// descs maps a series ID to its normalized, shared descriptor. Only the
@@ -191,7 +192,7 @@ func (r *runner) run(now time.Time) (b Batch) {
 	ctx, cancel := context.WithTimeout(r.s.ctx, timeout)
 	defer cancel()
 	r.buf = r.buf[:0]
-	b = Batch{Collector: r.name, Time: now}
+	b = Batch{Collector: r.name, Order: r.order, Time: now}
 	defer func() {
 		if p := recover(); p != nil {
 			b.Err = fmt.Errorf("collector panicked: %v", p)

@@ -81,6 +81,7 @@ type series struct {
 	id        string
 	desc      *collectors.Desc
 	collector string
+	order     int // the collector's Batch.Order
 
 	raw    float64   // last value a collector gave (a counter's total)
 	rawT   time.Time // when
@@ -165,7 +166,7 @@ func (b *Broker) Publish(batch collectors.Batch) {
 	for _, smp := range batch.Samples {
 		s := b.byDesc[smp.Desc]
 		if s == nil {
-			s = b.addSeries(smp.Desc, batch.Collector)
+			s = b.addSeries(smp.Desc, batch.Collector, batch.Order)
 		}
 		s.gen = b.gen
 		v := smp.Value
@@ -192,14 +193,14 @@ func (b *Broker) Publish(batch collectors.Batch) {
 }
 
 // addSeries registers the series of d; d is shared and immutable.
-func (b *Broker) addSeries(d *collectors.Desc, collector string) *series {
+func (b *Broker) addSeries(d *collectors.Desc, collector string, order int) *series {
 	id := d.ID()
 	if s := b.byID[id]; s != nil {
 		// Same series from a new descriptor (a collector rebuilt it).
 		b.byDesc[d] = s
 		return s
 	}
-	s := &series{idx: len(b.all), id: id, desc: d, collector: collector, cur: math.NaN(), sent: math.NaN()}
+	s := &series{idx: len(b.all), id: id, desc: d, collector: collector, order: order, cur: math.NaN(), sent: math.NaN()}
 	b.all = append(b.all, s)
 	b.byDesc[d] = s
 	b.byID[id] = s

@@ -1,8 +1,10 @@
 package stream
 
 import (
+	"cmp"
 	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -64,11 +66,43 @@ type schemaJSON struct {
 	Series     []seriesJSON `json:"series"`
 }
 
-// encodeSchema encodes the schema message for all series.
+// groupRank orders the page's sections.
+func groupRank(g string) int {
+	switch g {
+	case "host":
+		return 0
+	case "process":
+		return 1
+	case "go":
+		return 2
+	case "app":
+		return 3
+	}
+	return 4
+}
+
+// displayOrder returns the series in the order the page shows them: by
+// section, then by the order their collectors were added, then by first
+// appearance. Indices are unchanged, so the order may differ from them.
+func displayOrder(all []*series) []*series {
+	sorted := slices.Clone(all)
+	slices.SortStableFunc(sorted, func(x, y *series) int {
+		if c := cmp.Compare(groupRank(x.desc.Group), groupRank(y.desc.Group)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(x.order, y.order); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.idx, y.idx)
+	})
+	return sorted
+}
+
+// encodeSchema encodes the schema message for all series, in display order.
 func encodeSchema(all []*series, interval time.Duration, historyLen int) []byte {
 	m := schemaJSON{Type: "schema", Version: ProtocolVersion, Interval: interval.Milliseconds(), HistoryLen: historyLen,
 		Series: make([]seriesJSON, len(all))}
-	for i, s := range all {
+	for i, s := range displayOrder(all) {
 		m.Series[i] = describe(s)
 	}
 	b, err := json.Marshal(m)

@@ -7,7 +7,9 @@ package stream
 //
 //  1. "schema": every series the dashboard knows, each with a stable index "i"
 //     for the lifetime of the server process (indices are never reused; a new
-//     series gets the next index and a new schema message is sent).
+//     series gets the next index and a new schema message is sent). The list
+//     is in display order (section, then collector, then first appearance),
+//     which need not be index order.
 //
 //     {"type":"schema","version":1,"interval":1000,"historyLen":600,
 //      "series":[{"i":0,"id":"host_load1","name":"host_load1","labels":{},
