@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/livedash/dashboard/collectors"
@@ -31,8 +32,9 @@ type Options struct {
 	// longer closes it. Defaults to 5s.
 	WriteTimeout time.Duration
 	// ClientTimeout closes a subscriber that sent nothing (not even its
-	// ping) for this long, which is how half-open connections are found.
-	// Defaults to 15s.
+	// ping) for this long, which is how half-open connections are found,
+	// and one whose ping reports a last frame older than this, which is
+	// how a client that stopped reading is found. Defaults to 10s.
 	ClientTimeout time.Duration
 	// ReadLimit is the largest client message in bytes; a larger one closes
 	// the connection with 1009. Defaults to 4096.
@@ -62,7 +64,7 @@ func (o *Options) setDefaults() {
 		o.WriteTimeout = 5 * time.Second
 	}
 	if o.ClientTimeout <= 0 {
-		o.ClientTimeout = 15 * time.Second
+		o.ClientTimeout = 10 * time.Second
 	}
 	if o.ReadLimit <= 0 {
 		o.ReadLimit = 4096
@@ -112,6 +114,8 @@ type Broker struct {
 	histSeq   uint64
 	lastFrame []byte
 	frameBuf  []byte
+
+	lastTickMs atomic.Int64 // tick time of the last frame, unix ms
 
 	subsMu sync.Mutex
 	subs   map[*subscriber]struct{}
@@ -336,6 +340,7 @@ func (b *Broker) frameLocked(ts time.Time) []byte {
 	}
 	buf = append(buf, "]}"...)
 	b.ring.push(tms, b.row)
+	b.lastTickMs.Store(tms)
 	b.frameBuf = buf
 	// The published frame is shared by every queue and must stay
 	// read-only: hand out a copy, keep the scratch buffer.

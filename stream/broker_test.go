@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"net"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -550,5 +551,29 @@ func TestCloseGoingAway(t *testing.T) {
 	}
 	if err := b.subscribe(newSubscriber(b, newFakeConn()), 0); !errors.Is(err, ErrClosed) {
 		t.Fatalf("subscribe after close: %v", err)
+	}
+}
+
+// TestPingLagClosesNonReadingClient: a ping reporting a last frame far
+// behind the broker's means the client stopped reading.
+func TestPingLagClosesNonReadingClient(t *testing.T) {
+	t.Parallel()
+	b := newTestBroker(t, Options{ClientTimeout: 10 * time.Second})
+	ts := time.Unix(1_700_000_100, 0)
+	b.tick(ts)
+	reader, laggard := newFakeConn(), newFakeConn()
+	attach(t, b, reader)
+	attach(t, b, laggard)
+	reader.reads <- []byte(`{"type":"ping","ts":1700000095000}`) // 5 s behind: fine
+	laggard.reads <- []byte(`{"type":"ping","ts":1700000080000}`) // 20 s behind
+	waitFor(t, "laggard closed", func() bool { return laggard.closeCode() != 0 })
+	if laggard.closeCode() != StatusPolicyViolation || !strings.Contains(laggard.reason, "not reading") {
+		t.Fatalf("laggard closed with %d %q", laggard.closeCode(), laggard.reason)
+	}
+	reader.reads <- []byte(`{"type":"ping"}`)
+	b.tick(ts.Add(time.Second))
+	waitFor(t, "frame to the reader", func() bool { return reader.written.Load() == 4 })
+	if reader.closeCode() != 0 {
+		t.Fatal("reading client closed")
 	}
 }

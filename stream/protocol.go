@@ -48,8 +48,11 @@ package stream
 //
 // The client may send small JSON messages (at most ReadLimit bytes):
 //
-//	{"type":"ping"}                  at least every 5 s; a client silent for
-//	                                 ClientTimeout is closed (1008)
+//	{"type":"ping","ts":<ms>}        at least every 5 s, with the "ts" of the
+//	                                 last frame received (omitted before the
+//	                                 first); a client silent for ClientTimeout,
+//	                                 or whose ts lags that far behind, is
+//	                                 closed (1008)
 //	{"type":"resume","since":<ms>}   the server answers with a "history"
 //	                                 message holding only ticks after since
 //

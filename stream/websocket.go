@@ -18,6 +18,10 @@ type ClientMessage struct {
 	Type string `json:"type"`
 	// Since is, for "resume", the last tick time (unix ms) the client holds.
 	Since *int64 `json:"since,omitempty"`
+	// TS is, for "ping", the tick time (unix ms) of the last frame the
+	// client received, if it has one. A client whose TS lags more than
+	// ClientTimeout behind the broker is not reading and is closed.
+	TS *int64 `json:"ts,omitempty"`
 }
 
 // ParseClientMessage decodes and validates one client message.
@@ -28,6 +32,9 @@ func ParseClientMessage(data []byte) (ClientMessage, error) {
 	}
 	switch m.Type {
 	case "ping":
+		if m.TS != nil && *m.TS < 0 {
+			return m, errors.New(`ping "ts" must be a non-negative unix time in ms`)
+		}
 	case "resume":
 		if m.Since == nil || *m.Since < 0 {
 			return m, errors.New(`resume needs "since": a non-negative unix time in ms`)
@@ -135,6 +142,12 @@ func (b *Broker) readLoop(s *subscriber) {
 			}
 			b.drop(s, code, truncate(err.Error(), 120))
 			return
+		}
+		if m.Type == "ping" && m.TS != nil {
+			if lag := b.lastTickMs.Load() - *m.TS; lag > b.opts.ClientTimeout.Milliseconds() {
+				b.drop(s, StatusPolicyViolation, "client not reading: its last frame is "+time.Duration(lag*1e6).String()+" old")
+				return
+			}
 		}
 		if m.Type == "resume" {
 			b.mu.Lock()
