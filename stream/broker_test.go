@@ -564,7 +564,7 @@ func TestPingLagClosesNonReadingClient(t *testing.T) {
 	reader, laggard := newFakeConn(), newFakeConn()
 	attach(t, b, reader)
 	attach(t, b, laggard)
-	reader.reads <- []byte(`{"type":"ping","ts":1700000095000}`) // 5 s behind: fine
+	reader.reads <- []byte(`{"type":"ping","ts":1700000095000}`)  // 5 s behind: fine
 	laggard.reads <- []byte(`{"type":"ping","ts":1700000080000}`) // 20 s behind
 	waitFor(t, "laggard closed", func() bool { return laggard.closeCode() != 0 })
 	if laggard.closeCode() != StatusPolicyViolation || !strings.Contains(laggard.reason, "not reading") {
