@@ -40,7 +40,8 @@ type Batch struct {
 	// scheduler (0 for the first), so a page can list series in the
 	// order their collectors were added, whichever reported first.
 	Order int
-	// Time is when the run started.
+	// Time is when the run was due: the interval boundary it was
+	// scheduled for (the first run: when it started).
 	Time time.Time
 	// Samples are the values emitted, with normalized descriptors that
 	// are shared and must not be modified.

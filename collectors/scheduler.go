@@ -158,7 +158,10 @@ func (r *runner) loop() {
 				r.report(fmt.Errorf("%w: still running after %v", ErrTimeout, r.interval))
 				continue
 			}
-			r.start(now)
+			// The run is stamped with the boundary it was scheduled for, so
+			// that rates divide by whole intervals and timer jitter does not
+			// show up as noise in every counter.
+			r.start(now.Truncate(r.interval))
 		}
 	}
 }

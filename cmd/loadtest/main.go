@@ -1,0 +1,525 @@
+// Command loadtest opens many WebSocket clients against a Livedash server on
+// this machine and reports what the server costs and what clients see.
+//
+//	go run ./cmd/loadtest -url ws://127.0.0.1:8080/ws -clients 2000 -duration 60s -pid $(pgrep example)
+//
+// Clients read every frame and ping as the page does. Optional stalled
+// clients connect and then neither read nor write, to check that the server
+// evicts them without slowing the others. Churn mode connects and
+// disconnects clients in a loop instead. Only loopback addresses are
+// accepted as targets, and every run is bounded by -duration (and churn by
+// -cycles).
+//
+// Every -report interval it prints one line: connected clients, frames and
+// bytes per client per second, latency from the frame's send time "t" to
+// its arrival (p50, p99, max), and, with -pid, the server's CPU (share of
+// one core), RSS, goroutine-bearing threads, open fds.
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/signal"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "loadtest:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	url      string
+	clients  int
+	stalled  int
+	duration time.Duration
+	ramp     time.Duration
+	report   time.Duration
+	pid      int
+	churn    bool
+	cycles   int
+	parallel int
+	sources  int
+	origin   string
+}
+
+func run(args []string) error {
+	var c config
+	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
+	fs.StringVar(&c.url, "url", "ws://127.0.0.1:8080/ws", "WebSocket URL (loopback only)")
+	fs.IntVar(&c.clients, "clients", 100, "reading clients")
+	fs.IntVar(&c.stalled, "stalled", 0, "clients that connect and then never read or write")
+	fs.DurationVar(&c.duration, "duration", 30*time.Second, "how long to run (upper bound)")
+	fs.DurationVar(&c.ramp, "ramp", 10*time.Second, "time over which to open the clients")
+	fs.DurationVar(&c.report, "report", 5*time.Second, "time between report lines")
+	fs.IntVar(&c.pid, "pid", 0, "server PID, to report its CPU, RSS, threads and fds from /proc")
+	fs.BoolVar(&c.churn, "churn", false, "connect, read the opening messages and disconnect, -cycles times")
+	fs.IntVar(&c.cycles, "cycles", 10000, "connect/disconnect cycles in churn mode")
+	fs.IntVar(&c.parallel, "parallel", 50, "concurrent connects in churn mode")
+	fs.IntVar(&c.sources, "sources", 16, "source addresses 127.0.0.2… to spread connections over (more ephemeral ports)")
+	fs.StringVar(&c.origin, "origin", "", "Origin header to send (default: the target's own origin)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	u, err := url.Parse(c.url)
+	if err != nil {
+		return err
+	}
+	if err := checkLoopback(u.Hostname()); err != nil {
+		return err
+	}
+	if c.origin == "" {
+		c.origin = "http://" + u.Host
+	}
+	if c.duration <= 0 || c.duration > 2*time.Hour {
+		return errors.New("-duration must be between 0 and 2h")
+	}
+	if c.clients < 0 || c.clients > 50000 || c.stalled < 0 || c.stalled > 50000 || c.cycles > 1_000_000 {
+		return errors.New("-clients and -stalled are at most 50000 each, -cycles at most 1000000")
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, c.duration)
+	defer cancel()
+
+	l := &load{cfg: c, dialers: dialers(u.Hostname(), c.sources)}
+	if c.churn {
+		return l.churn(ctx)
+	}
+	return l.steady(ctx)
+}
+
+// checkLoopback refuses any target that is not this machine.
+func checkLoopback(host string) error {
+	if host == "localhost" {
+		return nil
+	}
+	ip := net.ParseIP(host)
+	if ip == nil || !ip.IsLoopback() {
+		return fmt.Errorf("target %q is not a loopback address: loadtest only loads this machine", host)
+	}
+	return nil
+}
+
+// dialers returns HTTP clients that connect from different loopback source
+// addresses, so that many connections (and TIME_WAITs) do not exhaust one
+// address's ephemeral ports.
+func dialers(target string, n int) []*http.Client {
+	ip := net.ParseIP(target)
+	if n < 1 || ip == nil || ip.To4() == nil {
+		n = 1
+	}
+	cs := make([]*http.Client, n)
+	for i := range cs {
+		d := &net.Dialer{Timeout: 10 * time.Second}
+		if n > 1 {
+			d.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i))}
+		}
+		cs[i] = &http.Client{Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: -1}}
+	}
+	return cs
+}
+
+type load struct {
+	cfg     config
+	dialers []*http.Client
+	next    atomic.Uint64
+
+	connected atomic.Int64
+	failed    atomic.Int64
+	closed    atomic.Int64
+	frames    atomic.Int64
+	bytes     atomic.Int64
+
+	stalledCount atomic.Int64
+
+	mu      sync.Mutex
+	lat     []float64 // ms, since the last report
+	closeBy map[string]int
+}
+
+func (l *load) dial(ctx context.Context) (*websocket.Conn, error) {
+	hc := l.dialers[l.next.Add(1)%uint64(len(l.dialers))]
+	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(dctx, l.cfg.url, &websocket.DialOptions{
+		HTTPClient: hc,
+		HTTPHeader: http.Header{"Origin": {l.cfg.origin}},
+	})
+	if err != nil {
+		return nil, err
+	}
+	c.SetReadLimit(64 << 20)
+	return c, nil
+}
+
+var tKey = []byte(`"t":`)
+var tsKey = []byte(`"ts":`)
+
+// field reads the integer after key in a frame, without decoding it whole.
+func field(msg, key []byte) (int64, bool) {
+	i := bytes.Index(msg, key)
+	if i < 0 {
+		return 0, false
+	}
+	rest := msg[i+len(key):]
+	j := 0
+	for j < len(rest) && rest[j] >= '0' && rest[j] <= '9' {
+		j++
+	}
+	v, err := strconv.ParseInt(string(rest[:j]), 10, 64)
+	return v, err == nil
+}
+
+// reader is one client: it reads every message and pings every 5 s with
+// the last frame's ts, as the page does.
+func (l *load) reader(ctx context.Context, c *websocket.Conn) {
+	defer c.CloseNow()
+	var lastTS atomic.Int64
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		t := time.NewTicker(5 * time.Second)
+		defer t.Stop()
+		for {
+			select {
+			case <-pctx.Done():
+				return
+			case <-t.C:
+				msg := `{"type":"ping"}`
+				if ts := lastTS.Load(); ts > 0 {
+					msg = `{"type":"ping","ts":` + strconv.FormatInt(ts, 10) + `}`
+				}
+				wctx, wcancel := context.WithTimeout(pctx, 5*time.Second)
+				c.Write(wctx, websocket.MessageText, []byte(msg))
+				wcancel()
+			}
+		}
+	}()
+	lat := make([]float64, 0, 4)
+	flush := func() {
+		l.mu.Lock()
+		l.lat = append(l.lat, lat...)
+		l.mu.Unlock()
+		lat = lat[:0]
+	}
+	defer flush()
+	for {
+		_, msg, err := c.Read(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				l.noteClose(err)
+			}
+			return
+		}
+		now := time.Now().UnixMilli()
+		l.bytes.Add(int64(len(msg)))
+		if bytes.HasPrefix(msg, []byte(`{"type":"frame"`)) {
+			l.frames.Add(1)
+			if t, ok := field(msg, tKey); ok {
+				lat = append(lat, float64(now-t))
+			}
+			if ts, ok := field(msg, tsKey); ok {
+				lastTS.Store(ts)
+			}
+			flush()
+		}
+	}
+}
+
+func (l *load) noteClose(err error) {
+	l.closed.Add(1)
+	reason := "error: " + firstWords(err.Error(), 6)
+	if code := websocket.CloseStatus(err); code != -1 {
+		reason = "close " + strconv.Itoa(int(code))
+	}
+	l.mu.Lock()
+	if l.closeBy == nil {
+		l.closeBy = map[string]int{}
+	}
+	l.closeBy[reason]++
+	l.mu.Unlock()
+}
+
+func firstWords(s string, n int) string {
+	f := strings.Fields(s)
+	if len(f) > n {
+		f = f[:n]
+	}
+	return strings.Join(f, " ")
+}
+
+// steady opens the clients over the ramp and keeps them until the end.
+func (l *load) steady(ctx context.Context) error {
+	total := l.cfg.clients + l.cfg.stalled
+	fmt.Printf("# %s: %d reading clients, %d stalled, for %v\n", l.cfg.url, l.cfg.clients, l.cfg.stalled, l.cfg.duration)
+	var wg sync.WaitGroup
+	gap := time.Duration(0)
+	if total > 0 {
+		gap = l.cfg.ramp / time.Duration(total)
+	}
+	start := time.Now()
+	rep := newReporter(l, start)
+	repDone := make(chan struct{})
+	go func() { defer close(repDone); rep.loop(ctx) }()
+
+	for i := range total {
+		if ctx.Err() != nil {
+			break
+		}
+		c, err := l.dial(ctx)
+		if err != nil {
+			l.failed.Add(1)
+			continue
+		}
+		l.connected.Add(1)
+		wg.Add(1)
+		// Stalled clients are spread evenly among the reading ones.
+		if l.cfg.stalled > 0 && i%max(1, total/l.cfg.stalled) == 0 && l.stalledCount.Add(1) <= int64(l.cfg.stalled) {
+			go func() {
+				defer wg.Done()
+				defer l.connected.Add(-1)
+				// Never read, never write: only the server can end this.
+				<-ctx.Done()
+				c.CloseNow()
+			}()
+		} else {
+			go func() {
+				defer wg.Done()
+				defer l.connected.Add(-1)
+				l.reader(ctx, c)
+			}()
+		}
+		if gap > 0 {
+			time.Sleep(gap)
+		}
+	}
+	<-ctx.Done()
+	wg.Wait()
+	<-repDone
+	rep.summary()
+	return nil
+}
+
+// churn connects, reads the opening messages and disconnects, over and
+// over, -parallel at a time.
+func (l *load) churn(ctx context.Context) error {
+	fmt.Printf("# %s: churn, %d cycles, %d at a time\n", l.cfg.url, l.cfg.cycles, l.cfg.parallel)
+	start := time.Now()
+	rep := newReporter(l, start)
+	repCtx, repCancel := context.WithCancel(ctx)
+	repDone := make(chan struct{})
+	go func() { defer close(repDone); rep.loop(repCtx) }()
+	var done atomic.Int64
+	var wg sync.WaitGroup
+	for range l.cfg.parallel {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil && done.Add(1) <= int64(l.cfg.cycles) {
+				c, err := l.dial(ctx)
+				if err != nil {
+					l.failed.Add(1)
+					continue
+				}
+				l.connected.Add(1)
+				for range 3 { // schema, status, history
+					rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+					_, msg, err := c.Read(rctx)
+					cancel()
+					if err != nil {
+						break
+					}
+					l.bytes.Add(int64(len(msg)))
+				}
+				c.Close(websocket.StatusNormalClosure, "")
+				l.connected.Add(-1)
+			}
+		}()
+	}
+	wg.Wait()
+	repCancel()
+	<-repDone
+	n := min(done.Load(), int64(l.cfg.cycles))
+	el := time.Since(start)
+	fmt.Printf("# churn: %d cycles in %v (%.0f/s), %d failed\n", n, el.Round(time.Millisecond), float64(n)/el.Seconds(), l.failed.Load())
+	rep.summary()
+	return nil
+}
+
+// reporter prints one line per interval and keeps what the summary needs.
+type reporter struct {
+	l        *load
+	start    time.Time
+	last     time.Time
+	frames   int64
+	bytes    int64
+	cpu0     float64
+	cpuLast  float64
+	rss      []float64
+	cpu      []float64
+	p99s     []float64
+	perCli   []float64
+	allLat   []float64
+	baseline procStat
+}
+
+func newReporter(l *load, start time.Time) *reporter {
+	r := &reporter{l: l, start: start, last: start}
+	if l.cfg.pid > 0 {
+		r.baseline, _ = readProc(l.cfg.pid)
+		r.cpuLast = r.baseline.cpuSeconds
+		r.cpu0 = r.cpuLast
+		fmt.Printf("# server before: rss %.1f MiB, threads %d, fds %d\n", r.baseline.rssBytes/(1<<20), r.baseline.threads, r.baseline.fds)
+	}
+	fmt.Println("# time  clients  closed  failed  frames/s/client  B/s/client  lat_p50_ms  lat_p99_ms  lat_max_ms  srv_cpu_%  srv_rss_MiB  KiB/client  threads  fds")
+	return r
+}
+
+func (r *reporter) loop(ctx context.Context) {
+	t := time.NewTicker(r.l.cfg.report)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			r.line()
+		}
+	}
+}
+
+func (r *reporter) line() {
+	now := time.Now()
+	dt := now.Sub(r.last).Seconds()
+	r.last = now
+	l := r.l
+	frames, byts := l.frames.Load(), l.bytes.Load()
+	df, db := frames-r.frames, byts-r.bytes
+	r.frames, r.bytes = frames, byts
+	l.mu.Lock()
+	lat := l.lat
+	l.lat = nil
+	l.mu.Unlock()
+	slices.Sort(lat)
+	r.allLat = append(r.allLat, lat...)
+	clients := l.connected.Load()
+	perClient := func(v int64) float64 {
+		if clients == 0 {
+			return 0
+		}
+		return float64(v) / dt / float64(clients)
+	}
+	srv := "-  -  -  -  -"
+	if l.cfg.pid > 0 {
+		if p, err := readProc(l.cfg.pid); err == nil {
+			cpu := (p.cpuSeconds - r.cpuLast) / dt * 100
+			r.cpuLast = p.cpuSeconds
+			kib := 0.0
+			if clients > 0 {
+				kib = (p.rssBytes - r.baseline.rssBytes) / float64(clients) / 1024
+			}
+			r.cpu = append(r.cpu, cpu)
+			r.rss = append(r.rss, p.rssBytes)
+			r.perCli = append(r.perCli, kib)
+			srv = fmt.Sprintf("%.2f  %.1f  %.1f  %d  %d", cpu, p.rssBytes/(1<<20), kib, p.threads, p.fds)
+		}
+	}
+	p99 := quantile(lat, 0.99)
+	r.p99s = append(r.p99s, p99)
+	fmt.Printf("%6.0f  %d  %d  %d  %.2f  %.0f  %.1f  %.1f  %.1f  %s\n",
+		now.Sub(r.start).Seconds(), clients, l.closed.Load(), l.failed.Load(),
+		perClient(df), perClient(db), quantile(lat, 0.5), p99, quantile(lat, 1), srv)
+}
+
+func (r *reporter) summary() {
+	r.line()
+	slices.Sort(r.allLat)
+	fmt.Printf("# latency over the run: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d frames)\n",
+		quantile(r.allLat, 0.5), quantile(r.allLat, 0.99), quantile(r.allLat, 1), len(r.allLat))
+	if len(r.cpu) > 0 {
+		fmt.Printf("# server: cpu median %.2f %% of a core; rss first %.1f MiB, last %.1f MiB; per client median %.1f KiB\n",
+			median(r.cpu), r.rss[0]/(1<<20), r.rss[len(r.rss)-1]/(1<<20), median(r.perCli))
+	}
+	if r.l.cfg.pid > 0 {
+		if p, err := readProc(r.l.cfg.pid); err == nil {
+			fmt.Printf("# server after: rss %.1f MiB, threads %d, fds %d (before: %.1f MiB, %d, %d)\n",
+				p.rssBytes/(1<<20), p.threads, p.fds, r.baseline.rssBytes/(1<<20), r.baseline.threads, r.baseline.fds)
+		}
+	}
+	r.l.mu.Lock()
+	defer r.l.mu.Unlock()
+	if len(r.l.closeBy) > 0 {
+		fmt.Printf("# closed by server: %v\n", r.l.closeBy)
+	}
+}
+
+func quantile(sorted []float64, q float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	return sorted[int(q*float64(len(sorted)-1))]
+}
+
+func median(v []float64) float64 {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return quantile(s, 0.5)
+}
+
+type procStat struct {
+	cpuSeconds float64
+	rssBytes   float64
+	threads    int
+	fds        int
+}
+
+// readProc reads a process's CPU time, RSS, threads and open fds.
+func readProc(pid int) (procStat, error) {
+	var p procStat
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return p, err
+	}
+	// Fields after the command name, which is in parentheses.
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+2:]))
+	if len(f) < 22 {
+		return p, errors.New("short /proc stat")
+	}
+	utime, _ := strconv.ParseFloat(f[11], 64)
+	stime, _ := strconv.ParseFloat(f[12], 64)
+	p.cpuSeconds = (utime + stime) / 100 // USER_HZ
+	p.threads, _ = strconv.Atoi(f[17])
+	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return p, err
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmRSS:"); ok {
+			kb, _ := strconv.ParseFloat(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 64)
+			p.rssBytes = kb * 1024
+		}
+	}
+	ents, err := os.ReadDir(fmt.Sprintf("/proc/%d/fd", pid))
+	if err == nil {
+		p.fds = len(ents)
+	}
+	return p, nil
+}
