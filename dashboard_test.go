@@ -532,3 +532,44 @@ func TestNewValidatesOptions(t *testing.T) {
 		}
 	}
 }
+
+// FuzzQueryParameters: whatever the query string, every route answers with
+// one of its documented statuses and never panics.
+func FuzzQueryParameters(f *testing.F) {
+	for _, q := range []string{"", "history=false", "history=1", "history=maybe", "since=0", "since=-1",
+		"since=1700000000000", "since=abc&since=1", "%zz", "history", strings.Repeat("a=b&", 200)} {
+		f.Add("/api/snapshot", q)
+		f.Add("/ws", q)
+		f.Add("/", q)
+	}
+	d, err := New(Options{Interval: 100 * time.Millisecond, Logger: quiet, DisableHost: true, DisableProcess: true})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Cleanup(func() { d.Close() })
+	allowed := map[string][]int{
+		"/api/snapshot": {200, 400},
+		"/ws":           {400, 426},
+		"/":             {200},
+		"/metrics":      {200},
+	}
+	f.Fuzz(func(t *testing.T, path, rawQuery string) {
+		want, ok := allowed[path]
+		if !ok {
+			path = "/metrics"
+			want = allowed[path]
+		}
+		req := httptest.NewRequest(http.MethodGet, "/", nil)
+		req.URL.Path = path
+		req.URL.RawQuery = rawQuery
+		req.RequestURI = req.URL.RequestURI()
+		rec := httptest.NewRecorder()
+		d.ServeHTTP(rec, req)
+		for _, code := range want {
+			if rec.Code == code {
+				return
+			}
+		}
+		t.Fatalf("GET %s?%q: %d %q", path, rawQuery, rec.Code, rec.Body.String())
+	})
+}

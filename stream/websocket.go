@@ -55,9 +55,19 @@ func ParseSince(q string) (int64, error) {
 	}
 	v, err := strconv.ParseInt(q, 10, 64)
 	if err != nil || v < 0 {
-		return 0, fmt.Errorf("invalid since %q: want a non-negative unix time in ms", truncate(q, 32))
+		return 0, fmt.Errorf("invalid since %s: want a non-negative unix time in ms", quoteShort(q, 40))
 	}
 	return v, nil
+}
+
+// quoteShort quotes s for an error message, cut to about n bytes: a
+// client's input is echoed, but never at length.
+func quoteShort(s string, n int) string {
+	q := strconv.Quote(truncate(s, n))
+	if len(q) > n {
+		return q[:n] + "…"
+	}
+	return q
 }
 
 func truncate(s string, n int) string {
