@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"math"
@@ -19,6 +20,8 @@ import (
 	"github.com/coder/websocket"
 	"github.com/go-chi/chi/v5"
 	"go.uber.org/goleak"
+
+	"github.com/livedash/dashboard/collectors"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -490,7 +493,11 @@ func TestCloseClosesSocketsWithGoingAway(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
-	conns := make([]*websocket.Conn, 50)
+	n := 1000
+	if testing.Short() {
+		n = 50
+	}
+	conns := make([]*websocket.Conn, n)
 	for i := range conns {
 		conns[i] = dial(t, ctx, url, nil)
 		read(t, ctx, conns[i])
@@ -572,4 +579,72 @@ func FuzzQueryParameters(f *testing.F) {
 		}
 		t.Fatalf("GET %s?%q: %d %q", path, rawQuery, rec.Code, rec.Body.String())
 	})
+}
+
+// TestFaultyCollectorsAreIsolated: a collector that panics, one that hangs
+// past its deadline and one that errors do not stop the others; their
+// errors show in /api/snapshot and their own series only go missing.
+func TestFaultyCollectorsAreIsolated(t *testing.T) {
+	hang := make(chan struct{})
+	defer close(hang)
+	d := newDash(t, Options{
+		DisableHost: true, DisableProcess: true,
+		Collectors: []collectors.Collector{
+			collectors.CollectorFunc{CollectorName: "panics", Func: func(ctx context.Context, emit collectors.Emit) error {
+				panic("collector bug")
+			}},
+			collectors.CollectorFunc{CollectorName: "hangs", Func: func(ctx context.Context, emit collectors.Emit) error {
+				select { // honours its context, but far too slow
+				case <-hang:
+				case <-ctx.Done():
+				}
+				return ctx.Err()
+			}},
+			collectors.CollectorFunc{CollectorName: "fails", Func: func(ctx context.Context, emit collectors.Emit) error {
+				emit(collectors.Desc{Name: "app_partial", Group: "app"}, 1)
+				return errors.New("device gone")
+			}},
+		},
+	})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	type snap struct {
+		Series []struct {
+			ID    string   `json:"id"`
+			Value *float64 `json:"value"`
+		} `json:"series"`
+		Errors []struct{ Collector, Error string } `json:"errors"`
+	}
+	var s snap
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, body := get(t, http.DefaultClient, srv.URL+"/api/snapshot?history=false")
+		s = snap{}
+		if err := json.Unmarshal(body, &s); err != nil {
+			t.Fatal(err)
+		}
+		if len(s.Errors) == 3 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	want := map[string]string{"fails": "device gone", "hangs": "timed out", "panics": "panicked: collector bug"}
+	if len(s.Errors) != 3 {
+		t.Fatalf("errors = %+v, want one per faulty collector", s.Errors)
+	}
+	for _, e := range s.Errors {
+		if !strings.Contains(e.Error, want[e.Collector]) {
+			t.Errorf("%s error = %q, want %q", e.Collector, e.Error, want[e.Collector])
+		}
+	}
+	vals := map[string]*float64{}
+	for _, se := range s.Series {
+		vals[se.ID] = se.Value
+	}
+	if v := vals["go_goroutines"]; v == nil || *v <= 0 {
+		t.Errorf("runtime collector stopped: go_goroutines = %v", v)
+	}
+	if v := vals["app_partial"]; v == nil || *v != 1 {
+		t.Errorf("value emitted before the error lost: %v", v)
+	}
 }
