@@ -19,6 +19,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -58,6 +59,7 @@ type config struct {
 	parallel int
 	sources  int
 	origin   string
+	settle   time.Duration
 }
 
 func run(args []string) error {
@@ -74,6 +76,7 @@ func run(args []string) error {
 	fs.IntVar(&c.cycles, "cycles", 10000, "connect/disconnect cycles in churn mode")
 	fs.IntVar(&c.parallel, "parallel", 50, "concurrent connects in churn mode")
 	fs.IntVar(&c.sources, "sources", 16, "source addresses 127.0.0.2… to spread connections over (more ephemeral ports)")
+	fs.DurationVar(&c.settle, "settle", 7*time.Second, "wait after the run before reading the server's final figures")
 	fs.StringVar(&c.origin, "origin", "", "Origin header to send (default: the target's own origin)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -387,7 +390,7 @@ func newReporter(l *load, start time.Time) *reporter {
 		r.baseline, _ = readProc(l.cfg.pid)
 		r.cpuLast = r.baseline.cpuSeconds
 		r.cpu0 = r.cpuLast
-		fmt.Printf("# server before: rss %.1f MiB, threads %d, fds %d\n", r.baseline.rssBytes/(1<<20), r.baseline.threads, r.baseline.fds)
+		fmt.Printf("# server before: rss %.1f MiB, threads %d, fds %d, goroutines %d\n", r.baseline.rssBytes/(1<<20), r.baseline.threads, r.baseline.fds, l.goroutines())
 	}
 	fmt.Println("# time  clients  closed  failed  frames/s/client  B/s/client  lat_p50_ms  lat_p99_ms  lat_max_ms  srv_cpu_%  srv_rss_MiB  KiB/client  threads  fds")
 	return r
@@ -459,9 +462,11 @@ func (r *reporter) summary() {
 			median(r.cpu), r.rss[0]/(1<<20), r.rss[len(r.rss)-1]/(1<<20), median(r.perCli))
 	}
 	if r.l.cfg.pid > 0 {
+		// Let the server finish its close handshakes before counting.
+		time.Sleep(r.l.cfg.settle)
 		if p, err := readProc(r.l.cfg.pid); err == nil {
-			fmt.Printf("# server after: rss %.1f MiB, threads %d, fds %d (before: %.1f MiB, %d, %d)\n",
-				p.rssBytes/(1<<20), p.threads, p.fds, r.baseline.rssBytes/(1<<20), r.baseline.threads, r.baseline.fds)
+			fmt.Printf("# server after: rss %.1f MiB, threads %d, fds %d, goroutines %d (before: %.1f MiB, %d, %d)\n",
+				p.rssBytes/(1<<20), p.threads, p.fds, r.l.goroutines(), r.baseline.rssBytes/(1<<20), r.baseline.threads, r.baseline.fds)
 		}
 	}
 	r.l.mu.Lock()
@@ -482,6 +487,38 @@ func median(v []float64) float64 {
 	s := slices.Clone(v)
 	slices.Sort(s)
 	return quantile(s, 0.5)
+}
+
+// goroutines reads the server's own go_goroutines from its /api/snapshot
+// (the socket URL with /ws replaced), or -1 when it cannot.
+func (l *load) goroutines() int {
+	u, err := url.Parse(l.cfg.url)
+	if err != nil {
+		return -1
+	}
+	u.Scheme = strings.Replace(u.Scheme, "ws", "http", 1)
+	u.Path = strings.TrimSuffix(u.Path, "ws") + "api/snapshot"
+	u.RawQuery = "history=false"
+	resp, err := l.dialers[0].Get(u.String())
+	if err != nil {
+		return -1
+	}
+	defer resp.Body.Close()
+	var snap struct {
+		Series []struct {
+			ID    string   `json:"id"`
+			Value *float64 `json:"value"`
+		} `json:"series"`
+	}
+	if json.NewDecoder(resp.Body).Decode(&snap) != nil {
+		return -1
+	}
+	for _, s := range snap.Series {
+		if s.ID == "go_goroutines" && s.Value != nil {
+			return int(*s.Value)
+		}
+	}
+	return -1
 }
 
 type procStat struct {
