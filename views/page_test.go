@@ -117,3 +117,25 @@ func TestPageEscapesTitle(t *testing.T) {
 		t.Errorf("config title = %q, %v; want %q", got.Title, err, d.Title)
 	}
 }
+
+func TestPageFacts(t *testing.T) {
+	t.Parallel()
+	d := testData()
+	d.Facts = []Fact{{"host", "web-1"}, {"os", ""}, {"kernel", `<b>6.1</b>`}}
+	html := render(t, d)
+	for _, want := range []string{
+		`<ul class="facts"`,
+		`<li title="host web-1"><span class="fact-label">host</span> <span class="fact-value">web-1</span></li>`,
+		`<span class="fact-value">&lt;b&gt;6.1&lt;/b&gt;</span>`,
+	} {
+		if !strings.Contains(html, want) {
+			t.Errorf("page lacks %s in\n%s", want, html)
+		}
+	}
+	if strings.Contains(html, `fact-label">os<`) {
+		t.Error("a fact with an empty value is shown")
+	}
+	if html := render(t, testData()); strings.Contains(html, `class="facts"`) {
+		t.Error("facts list rendered without facts")
+	}
+}

@@ -51,7 +51,7 @@ function onMessage(msg) {
       store.applySchema(msg);
       charts.applySchema();
       if (emptyEl) {
-        emptyEl.hidden = charts.size > 0;
+        emptyEl.hidden = charts.size + charts.stats > 0;
         emptyEl.textContent = 'No metrics yet.';
       }
       break;
@@ -84,7 +84,7 @@ function showStatus(st) {
       state = 'offline';
       text = 'offline';
     } else if (st.state === OPEN) {
-      text = 'connected';
+      text = 'live';
     } else if (st.state === CONNECTING) {
       text = st.attempt > 0 ? 'reconnecting…' : 'connecting…';
     } else if (st.state === RECONNECTING) {

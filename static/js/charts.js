@@ -1,4 +1,7 @@
 // The charts: one uPlot per schema "chart" key, in page sections by group.
+// Stat series ("stat": true: a CPU count, a limit, a start time) get no
+// chart: they are figures in their section's summary line, updated as text
+// on every frame.
 //
 // Drawing: the store changes once per incoming message; invalidate() asks
 // for one requestAnimationFrame, in which every chart on screen syncs its
@@ -12,10 +15,11 @@
 // through textContent, a property, or uPlot's series label (which uPlot
 // sets with textContent); nothing here uses innerHTML.
 //
-// The pure helpers (chartSpecs, sections, yRange, timeLabels) are exported
-// for tests; the rest needs a DOM and window.uPlot.
+// The pure helpers (chartSpecs, statSpecs, sections, yRange, liveWindow,
+// legendWidths…) are exported for tests; the rest needs a DOM and
+// window.uPlot.
 
-import { formatter, unitLabel, BYTE_INCRS, DURATION_INCRS } from './format.js';
+import { formatter, axisFormatter, figure, isShare, unitLabel, BYTE_INCRS, DURATION_INCRS } from './format.js';
 
 // Known page sections, in page order; other groups follow in order of
 // first appearance.
@@ -45,20 +49,31 @@ export const PALETTE = [
 
 const SYNC_KEY = 'livedash';
 const TIME_INCRS = DURATION_INCRS.filter((v) => v >= 1);
-// Axis steps per unit; uPlot's 1-2-5 steps for the others.
+// Axis steps per unit; uPlot's 1-2-5 steps for the others. Bytes step by
+// whole bytes: an idle disk's axis reads 0 B, 1 B, not 0.25 B.
 const UNIT_INCRS = new Map([
-  ['bytes', BYTE_INCRS],
+  ['bytes', BYTE_INCRS.filter((v) => v >= 1)],
   ['seconds', DURATION_INCRS],
   ['timestamp', TIME_INCRS],
 ]);
 const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
+// The live window spans the data held, at least MIN_WINDOW seconds (so a
+// fresh page is not one squeezed minute of axis labels) and at most the
+// ring's span.
+export const MIN_WINDOW = 60;
+// The lowest top of a share chart (a counter of seconds shown as a
+// percentage): an idle process reads as idle, not as noise blown up to
+// full height.
+export const SHARE_FLOOR = 0.1;
 
 // chartSpecs groups schema series into charts by their "chart" key, in
 // order of first appearance. The chart's unit, kind and group are those of
-// its first series.
+// its first series. Stat series are left out (see statSpecs): a chart of
+// stats only has no spec.
 export function chartSpecs(series) {
   const byKey = new Map();
   for (const d of series) {
+    if (d.stat) continue;
     let c = byKey.get(d.chart);
     if (!c) {
       c = { key: d.chart, title: d.chartTitle, group: d.group, unit: d.unit, kind: d.kind, help: '', series: [] };
@@ -70,8 +85,26 @@ export function chartSpecs(series) {
   return [...byKey.values()];
 }
 
-// sections returns [group, heading] for the groups used by specs: the
-// known ones in page order, then the others in order of first appearance.
+// statSpecs lists the stat series as figures, in schema order: the label
+// is the chart title ("Logical CPUs"), followed by the series title when
+// one chart key holds several stats ("Limits soft", "Limits hard").
+export function statSpecs(series) {
+  const stats = series.filter((d) => d.stat);
+  const perChart = new Map();
+  for (const d of stats) perChart.set(d.chart, (perChart.get(d.chart) || 0) + 1);
+  return stats.map((d) => ({
+    id: d.id,
+    group: d.group,
+    label: perChart.get(d.chart) > 1 ? `${d.chartTitle} ${d.title}` : d.chartTitle,
+    help: d.help,
+    unit: d.unit,
+    kind: d.kind,
+  }));
+}
+
+// sections returns [group, heading] for the groups used by specs (charts
+// or stats): the known ones in page order, then the others in order of
+// first appearance.
 export function sections(specs) {
   const used = new Set(specs.map((s) => s.group));
   const out = GROUPS.filter(([g]) => used.has(g));
@@ -100,6 +133,67 @@ export function yRange(min, max) {
   if (hi > 0) hi += pad;
   if (lo < 0) lo -= pad;
   return [lo, hi];
+}
+
+// shareRange is the y range of a share chart (seconds per second, shown as
+// a percentage): from zero, with headroom, topped at no less than
+// SHARE_FLOOR, and not capped at 100 %, since a process may keep several
+// cores busy.
+export function shareRange(min, max) {
+  if (!(min <= max) || !Number.isFinite(min) || !Number.isFinite(max)) return [0, SHARE_FLOOR];
+  if (min >= 0 && max <= 0) return [0, SHARE_FLOOR];
+  const [lo, hi] = yRange(min, max);
+  return [lo, Math.max(SHARE_FLOOR, hi)];
+}
+
+// liveWindow is the width (seconds) of the live x range: the span of the
+// data held, at least MIN_WINDOW, at most full (the ring's span), so a
+// fresh page fills its charts and the window grows to full.
+export function liveWindow(held, full) {
+  const w = Number.isFinite(held) ? Math.max(MIN_WINDOW, held) : MIN_WINDOW;
+  return full > 0 ? Math.min(full, w) : w;
+}
+
+// wideValues are values whose formatting is the widest a legend shows
+// for a unit and kind: the largest three- and four-digit mantissas of each
+// prefix, within the unit's usual range.
+const WIDE_VALUES = [0.000999, 0.00999, 0.0999, 0.999, 9.99, 99.9, 999, 1023];
+for (let k = 1; k <= 4; k++) WIDE_VALUES.push(999 * 1000 ** k, 1023 * 1024 ** k);
+const WIDE_RATIOS = [0.00123, 0.00999, 0.0999, 0.999, 1];
+const WIDE_SHARES = [...WIDE_RATIOS, 9.99];
+const WIDE_SECONDS = WIDE_VALUES.filter((v) => v < 86400);
+
+function wideValues(unit, kind) {
+  if (unit === 'ratio') return WIDE_RATIOS;
+  if (isShare(unit, kind)) return WIDE_SHARES;
+  if (unit === 'seconds') return WIDE_SECONDS;
+  if (unit === 'timestamp') return [1e9];
+  return WIDE_VALUES;
+}
+
+const MAX_LABEL_CH = 22;
+
+// textCh estimates the width of a label in ch (the width of "0"): capitals
+// are wider than digits in proportional fonts, lower case about as wide.
+function textCh(s) {
+  let n = 0;
+  for (const c of String(s)) n += c >= 'A' && c <= 'Z' ? 1.2 : 1;
+  return Math.ceil(n);
+}
+
+// legendWidths sizes a chart's legend cells in ch from its series
+// ({title, unit, kind}): the widest title (capped at MAX_LABEL_CH; longer
+// ones end in an ellipsis) and the widest value the series' units print,
+// so entries line up in columns and values do not jump as they change.
+export function legendWidths(series) {
+  let label = 1;
+  let value = 1;
+  for (const d of series) {
+    label = Math.max(label, textCh(d.title));
+    const fmt = formatter(d.unit, d.kind);
+    for (const v of wideValues(d.unit, d.kind)) value = Math.max(value, fmt(v).length);
+  }
+  return { label: Math.min(label, MAX_LABEL_CH), value };
 }
 
 // timeRange is the y range of a chart of timestamps (seconds since the
@@ -156,10 +250,11 @@ function alpha(hex, a) {
 }
 
 // axisSize sizes the y axis to its longest label (uPlot's axis autosize
-// demo), so "1023 MiB/s" is not cut.
+// demo), so "1023 MiB/s" is not cut. Unlike the demo it measures on every
+// layout pass: a pass that skipped the axis (no data yet) must not leave a
+// stale size. It never shrinks within one layout, so the layout converges.
 function axisSize(u, values, axisIdx, cycleNum) {
   const axis = u.axes[axisIdx];
-  if (cycleNum > 1) return axis._size;
   let size = axis.ticks.size + axis.gap + 4;
   let longest = '';
   for (const v of values || []) if (v.length > longest.length) longest = v;
@@ -167,7 +262,8 @@ function axisSize(u, values, axisIdx, cycleNum) {
     u.ctx.font = axis.font[0];
     size += u.ctx.measureText(longest).width / devicePixelRatio;
   }
-  return Math.max(36, Math.ceil(size));
+  size = Math.max(36, Math.ceil(size));
+  return cycleNum > 1 && axis._size > size ? axis._size : size;
 }
 
 // Charts owns every chart of the page.
@@ -183,7 +279,8 @@ export class Charts {
     this.doc = root.ownerDocument;
     this.win = this.doc.defaultView;
     this.charts = new Map(); // key → Chart, in page order
-    this.sections = new Map(); // group → {el, grid}
+    this.figures = []; // {spec, value: <dd>, text} of the stat series
+    this.sections = new Map(); // group → {el, stats, grid}
     this.raf = null;
     this.paused = null; // {min, max} in seconds while zoomed, else null
     this.draws = 0; // setData calls, for tests
@@ -217,6 +314,11 @@ export class Charts {
     return this.charts.size;
   }
 
+  // stats is the number of figures (stat series) in section summaries.
+  get stats() {
+    return this.figures.length;
+  }
+
   // plots is the number of charts whose uPlot exists.
   get plots() {
     let n = 0;
@@ -242,9 +344,11 @@ export class Charts {
   }
 
   // applySchema builds, keeps, rebuilds or removes charts after a schema
-  // message: a chart whose series changed is built again.
+  // message: a chart whose series changed is built again. The section
+  // summaries are rebuilt.
   applySchema() {
     const specs = chartSpecs(this.store.series);
+    const stats = statSpecs(this.store.series);
     const keep = new Map();
     for (const spec of specs) {
       const old = this.charts.get(spec.key);
@@ -259,7 +363,8 @@ export class Charts {
     this.charts = keep;
 
     // Lay out sections and cards in order, moving only what is out of place.
-    const order = sections(specs);
+    const order = sections([...specs, ...stats]);
+    this.figures = [];
     let prev = null;
     for (const [group, heading] of order) {
       let sec = this.sections.get(group);
@@ -270,6 +375,8 @@ export class Charts {
       const want = prev ? prev.el.nextSibling : this.root.firstChild;
       if (want !== sec.el) this.root.insertBefore(sec.el, want);
       prev = sec;
+      sec.stats.replaceChildren(...stats.filter((f) => f.group === group).map((f) => this.#makeFigure(f)));
+      sec.stats.hidden = sec.stats.childElementCount === 0;
       let i = 0;
       for (const c of this.charts.values()) {
         if (c.spec.group !== group) continue;
@@ -315,13 +422,13 @@ export class Charts {
     this.invalidate();
   }
 
-  // range is the x range to show: the paused one, or the window ending at
-  // the newest tick.
+  // range is the x range to show: the paused one, or the live window
+  // ending at the newest tick (see liveWindow).
   range() {
     if (this.paused) return this.paused;
     const max = this.store.lastX;
     if (max == null) return null;
-    return { min: max - this.store.window, max };
+    return { min: max - liveWindow(max - this.store.firstX, this.store.window), max };
   }
 
   #draw() {
@@ -329,7 +436,34 @@ export class Charts {
     const range = this.range();
     if (!range) return;
     this.frames++;
+    this.#updateFigures();
     for (const c of this.charts.values()) if (c.visible) c.draw(range);
+  }
+
+  // #makeFigure builds one figure of a section summary: its label and an
+  // empty value that #updateFigures fills.
+  #makeFigure(spec) {
+    const el = this.doc.createElement('div');
+    el.className = 'stat';
+    if (spec.help) el.title = spec.help;
+    const label = this.doc.createElement('dt');
+    label.textContent = spec.label;
+    const value = this.doc.createElement('dd');
+    value.textContent = '—';
+    el.append(label, value);
+    this.figures.push({ spec, value, text: '—' });
+    return el;
+  }
+
+  // #updateFigures shows the newest value of every stat series, as of the
+  // newest tick (server time, so "12 min ago" does not depend on the
+  // browser's clock). Only text that changed is written.
+  #updateFigures() {
+    const now = this.store.lastX;
+    for (const f of this.figures) {
+      const text = figure(this.store.latest(f.spec.id), f.spec.unit, f.spec.kind, now);
+      if (text !== f.text) f.value.textContent = f.text = text;
+    }
   }
 
   #onIntersect(entries) {
@@ -351,16 +485,24 @@ export class Charts {
   }
 }
 
+// makeSection builds a page section: a heading line with the summary of
+// its stat series, then the grid of chart cards.
 function makeSection(doc, group, heading) {
   const el = doc.createElement('section');
   el.className = 'group';
   el.dataset.group = group;
+  const head = doc.createElement('div');
+  head.className = 'group-head';
   const h = doc.createElement('h2');
   h.textContent = heading;
+  const stats = doc.createElement('dl');
+  stats.className = 'stats';
+  stats.hidden = true;
+  head.append(h, stats);
   const grid = doc.createElement('div');
   grid.className = 'grid';
-  el.append(h, grid);
-  return { el, grid };
+  el.append(head, grid);
+  return { el, stats, grid };
 }
 
 // Chart is one card: a title, the plot box (fixed size, observed for
@@ -393,6 +535,11 @@ class Chart {
     this.plot.className = 'plot';
     this.legend = doc.createElement('div');
     this.legend.className = 'legend';
+    // Legend cells sized to the widest title and value, through the CSSOM
+    // (a strict style-src allows it, unlike style attributes).
+    const widths = legendWidths(spec.series);
+    this.legend.style.setProperty('--ld-label', `${widths.label}ch`);
+    this.legend.style.setProperty('--ld-value', `${widths.value}ch`);
     card.append(head, this.plot, this.legend);
     owner.byElement.set(this.plot, this);
     owner.byElement.set(card, this);
@@ -457,7 +604,9 @@ class Chart {
     const theme = owner.theme;
     const ratio = spec.unit === 'ratio';
     const times = spec.unit === 'timestamp';
-    const fmtAxis = times ? null : formatter(spec.unit, spec.kind);
+    const share = isShare(spec.unit, spec.kind);
+    const yRangeOf = times ? timeRange : share ? shareRange : yRange;
+    const fmtAxis = times ? null : axisFormatter(spec.unit, spec.kind);
     const single = spec.series.length === 1;
 
     const series = [{ label: 'time', value: () => '' }];
@@ -526,12 +675,14 @@ class Chart {
         x: { time: true },
         y: ratio
           ? { auto: false, range: [0, 1] }
-          : { range: (u, min, max) => (times ? timeRange(min, max) : yRange(min, max)) },
+          : { range: (u, min, max) => yRangeOf(min, max) },
       },
       axes: [
         {
           ...axisCommon,
-          space: 56,
+          // HH:MM:SS labels (ticks under a minute apart) need more room
+          // than HH:MM.
+          space: (u, i, min, max, dim) => ((max - min) * 56 < 60 * dim ? 72 : 56),
           size: 26,
           // uPlot's own time steps jump from 1 to 5 minutes; ours have 2.
           incrs: TIME_INCRS,
@@ -541,7 +692,7 @@ class Chart {
           ...axisCommon,
           space: 24,
           size: axisSize,
-          incrs: UNIT_INCRS.get(spec.unit),
+          incrs: share ? undefined : UNIT_INCRS.get(spec.unit),
           values: (u, splits) => (times ? timeLabels(splits) : splits.map((v) => fmtAxis(v))),
         },
       ],

@@ -1,7 +1,23 @@
 // Tests of the pure helpers of charts.js (the rest needs a browser).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chartSpecs, sections, signature, yRange, timeRange, timeLabels, seriesStyle, lonePoints, PALETTE } from './charts.js';
+import {
+  chartSpecs,
+  statSpecs,
+  sections,
+  signature,
+  yRange,
+  shareRange,
+  timeRange,
+  liveWindow,
+  legendWidths,
+  timeLabels,
+  seriesStyle,
+  lonePoints,
+  PALETTE,
+  MIN_WINDOW,
+  SHARE_FLOOR,
+} from './charts.js';
 
 const d = (id, chart, group, more = {}) => ({
   id,
@@ -32,6 +48,48 @@ test('chartSpecs groups series by chart key in order of first appearance', () =>
     ],
   );
   assert.equal(specs[0].help, 'CPU time');
+});
+
+test('stat series get no chart; a chart of stats only disappears', () => {
+  const series = [
+    d('host_cpus', 'host_cpus', 'host', { stat: true, chartTitle: 'Logical CPUs', unit: 'count' }),
+    d('load1', 'load', 'host'),
+    d('fds', 'fds', 'process'),
+    d('max_fds', 'fds', 'process', { stat: true, chartTitle: 'File descriptor limit' }),
+    d('start', 'start', 'process', { stat: true, chartTitle: 'Started', unit: 'timestamp' }),
+  ];
+  const specs = chartSpecs(series);
+  assert.deepEqual(
+    specs.map((s) => [s.key, s.series.map((x) => x.id)]),
+    [
+      ['load', ['load1']],
+      ['fds', ['fds']],
+    ],
+  );
+  assert.deepEqual(statSpecs(series), [
+    { id: 'host_cpus', group: 'host', label: 'Logical CPUs', help: '', unit: 'count', kind: 'gauge' },
+    { id: 'max_fds', group: 'process', label: 'File descriptor limit', help: '', unit: '', kind: 'gauge' },
+    { id: 'start', group: 'process', label: 'Started', help: '', unit: 'timestamp', kind: 'gauge' },
+  ]);
+});
+
+test('statSpecs adds the series title when a chart key holds several stats', () => {
+  const stats = statSpecs([
+    d('soft', 'limits', 'process', { stat: true, title: 'soft', chartTitle: 'Limits' }),
+    d('hard', 'limits', 'process', { stat: true, title: 'hard', chartTitle: 'Limits' }),
+  ]);
+  assert.deepEqual(
+    stats.map((f) => f.label),
+    ['Limits soft', 'Limits hard'],
+  );
+});
+
+test('sections include groups that have only stats', () => {
+  const series = [d('a', 'a', 'app'), d('up', 'up', 'host', { stat: true })];
+  assert.deepEqual(sections([...chartSpecs(series), ...statSpecs(series)]), [
+    ['host', 'Host'],
+    ['app', 'App'],
+  ]);
 });
 
 test('sections: host, process, go, app, then others in order of appearance', () => {
@@ -73,6 +131,36 @@ test('yRange is zero-based with headroom', () => {
   assert.deepEqual(yRange(-10, -5), [-10.5, 0]);
   assert.deepEqual(yRange(-10, 10), [-11, 11]);
   assert.deepEqual(yRange(5, 5), [0, 5.25]);
+});
+
+test('shareRange starts at zero, has a floor and no 100 % cap', () => {
+  assert.deepEqual(shareRange(Infinity, -Infinity), [0, SHARE_FLOOR]);
+  assert.deepEqual(shareRange(0, 0), [0, SHARE_FLOOR], 'idle reads as idle');
+  assert.deepEqual(shareRange(0, 0.02), [0, SHARE_FLOOR]);
+  assert.deepEqual(shareRange(0, 0.5), [0, 0.525]);
+  assert.deepEqual(shareRange(0.5, 2), [0, 2.1], 'two cores busy: past 100 %');
+});
+
+test('liveWindow spans the data held, at least a minute, at most the ring', () => {
+  assert.equal(MIN_WINDOW, 60);
+  assert.equal(liveWindow(0, 600), 60);
+  assert.equal(liveWindow(5, 600), 60, 'a fresh server');
+  assert.equal(liveWindow(90, 600), 90, 'grows with the data');
+  assert.equal(liveWindow(599, 600), 599);
+  assert.equal(liveWindow(3600, 600), 600, 'rows from before a long gap');
+  assert.equal(liveWindow(5, 30), 30, 'a ring shorter than a minute');
+  assert.equal(liveWindow(NaN, 600), 60, 'no data');
+});
+
+test('legendWidths: widest title, widest value of the units', () => {
+  const cpu = ['user', 'system', 'iowait', 'steal', 'idle'].map((t) => ({ title: t, unit: 'ratio', kind: 'gauge' }));
+  assert.deepEqual(legendWidths(cpu), { label: 6, value: 5 }, '"system", "99.9%"');
+  assert.deepEqual(legendWidths([{ title: 'eth0 rx', unit: 'bytes', kind: 'counter' }]), { label: 7, value: 10 }, '"1023 MiB/s"');
+  assert.deepEqual(legendWidths([{ title: 'cpu', unit: 'seconds', kind: 'counter' }]), { label: 3, value: 5 }, '"999%"');
+  assert.deepEqual(legendWidths([{ title: 'p99', unit: 'seconds', kind: 'gauge' }]), { label: 3, value: 8 }, '"16.6 min"');
+  assert.equal(legendWidths([{ title: 'x'.repeat(80), unit: '', kind: 'gauge' }]).label, 22, 'capped');
+  assert.deepEqual(legendWidths([]), { label: 1, value: 1 });
+  assert.equal(legendWidths([{ title: 'GOMAXPROCS', unit: 'count', kind: 'gauge' }]).label, 12, 'capitals are wider');
 });
 
 test('timeRange pads timestamps by at least a minute', () => {

@@ -1,8 +1,10 @@
 // Unit formatting for axes, legends and the header. Pure functions, no DOM.
 //
-// Units come from the schema ("bytes", "seconds", "ratio", "count", "" or any
-// other string, shown as is). For kind "counter" the values on the wire are
-// already rates, so a "/s" suffix is added.
+// Units come from the schema ("bytes", "seconds", "ratio", "count",
+// "timestamp", "" or any other string, shown as is). For kind "counter" the
+// values on the wire are already rates, so a "/s" suffix is added, except
+// for counters of seconds: seconds per second are a share of one core or of
+// the time (process CPU, disk busy time), shown as a percentage.
 
 const MISSING = '—';
 
@@ -60,10 +62,15 @@ export function count(v) {
   return trim(n) + COUNT_UNITS[i];
 }
 
-// percent formats a ratio (0..1) as a percentage: 0.423 → "42.3%".
+// percent formats a ratio (0..1) as a percentage: 0.423 → "42.3%". Below
+// 1 % two decimals are enough (0.00063 → "0.06%"): a hundredth of a percent
+// is noise on a dashboard, and the value keeps a legend's width.
 export function percent(v) {
   if (missing(v)) return MISSING;
-  return trim(v * 100) + '%';
+  const p = v * 100;
+  if (Math.abs(p) >= 1) return trim(p) + '%';
+  const s = p.toFixed(2).replace(/\.?0+$/, '');
+  return (s === '-0' ? '0' : s) + '%';
 }
 
 // duration formats seconds with the unit that fits: "250 ns", "12.5 µs",
@@ -103,9 +110,18 @@ export function timestamp(v) {
   return `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ${clock(v * 1000)}`;
 }
 
+// isShare reports whether values of this unit and kind are a share shown
+// as a percentage that may exceed 100 %: a counter of seconds, whose rate
+// is seconds per second (2.5 = two and a half cores busy).
+export function isShare(unit, kind) {
+  return unit === 'seconds' && kind === 'counter';
+}
+
 // formatter returns a function formatting one value of the given unit and
-// kind. Counters are rates: their values get a "/s" suffix.
+// kind. Counters are rates: their values get a "/s" suffix, except counters
+// of seconds, which are percentages (see isShare).
 export function formatter(unit, kind) {
+  if (isShare(unit, kind)) return percent;
   const rate = kind === 'counter';
   switch (unit) {
     case 'bytes':
@@ -114,7 +130,7 @@ export function formatter(unit, kind) {
       // A ratio that is a rate (seconds of CPU per second) is still a ratio.
       return percent;
     case 'seconds':
-      return rate ? (v) => suffix(duration(v), '/s') : duration;
+      return duration;
     case 'timestamp':
       return timestamp;
     case '':
@@ -129,6 +145,23 @@ export function formatter(unit, kind) {
   }
 }
 
+// axisFormatter formats axis ticks: as formatter does, but a unit word
+// ("requests") is left to the chart's header, so ticks read "150/s", not
+// "150 requests/s" on every line.
+export function axisFormatter(unit, kind) {
+  switch (unit) {
+    case 'bytes':
+    case 'ratio':
+    case 'seconds':
+    case 'timestamp':
+    case 'count':
+    case '':
+      return formatter(unit, kind);
+    default:
+      return formatter('', kind);
+  }
+}
+
 function suffix(s, sfx) {
   return s === MISSING ? s : s + sfx;
 }
@@ -140,6 +173,7 @@ export function format(v, unit, kind) {
 
 // unitLabel is the unit shown next to a chart's title: "bytes/s", "%", "s".
 export function unitLabel(unit, kind) {
+  if (isShare(unit, kind)) return '%';
   const rate = kind === 'counter';
   switch (unit) {
     case 'ratio':
@@ -147,7 +181,7 @@ export function unitLabel(unit, kind) {
     case 'bytes':
       return rate ? 'bytes/s' : 'bytes';
     case 'seconds':
-      return rate ? 's/s' : 'seconds';
+      return 'seconds';
     case 'timestamp':
       return 'time';
     case '':
@@ -158,6 +192,45 @@ export function unitLabel(unit, kind) {
     default:
       return rate ? `${unit}/s` : unit;
   }
+}
+
+// elapsed formats a length of time the way one says it, to the unit that
+// matters: "45 s", "12 min", "5 h 12 min", "3 d 4 h". It rounds down, so
+// an uptime never reads longer than it is.
+export function elapsed(v) {
+  if (missing(v)) return MISSING;
+  if (!Number.isFinite(v)) return String(v);
+  const s = Math.max(0, Math.floor(v));
+  const d = Math.floor(s / 86400);
+  const h = Math.floor((s % 86400) / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  if (d > 0) return h > 0 ? `${d} d ${h} h` : `${d} d`;
+  if (h > 0) return m > 0 ? `${h} h ${m} min` : `${h} h`;
+  if (m > 0) return `${m} min`;
+  return `${s} s`;
+}
+
+// since formats a past moment (unix seconds) against now (unix seconds):
+// "01:22:05 (12 min ago)" on the same local day, "2024-01-02 03:04:05
+// (3 d 4 h ago)" before it.
+export function since(v, now) {
+  if (missing(v)) return MISSING;
+  if (!Number.isFinite(v)) return String(v);
+  if (missing(now) || !Number.isFinite(now)) return timestamp(v);
+  const a = new Date(v * 1000);
+  const b = new Date(now * 1000);
+  const sameDay = a.getFullYear() === b.getFullYear() && a.getMonth() === b.getMonth() && a.getDate() === b.getDate();
+  const when = sameDay ? clock(v * 1000) : timestamp(v);
+  return now >= v ? `${when} (${elapsed(now - v)} ago)` : when;
+}
+
+// figure formats the value of a stat series (a figure in a section's
+// summary) at now (unix seconds): lengths of time as "3 d 4 h", moments as
+// "01:22:05 (12 min ago)", anything else as its chart would.
+export function figure(v, unit, kind, now) {
+  if (unit === 'seconds' && kind !== 'counter') return elapsed(v);
+  if (unit === 'timestamp') return since(v, now);
+  return format(v, unit, kind);
 }
 
 function pad2(n) {

@@ -1,6 +1,24 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytes, count, percent, duration, timestamp, format, formatter, unitLabel, trim, clock, BYTE_INCRS, DURATION_INCRS } from './format.js';
+import {
+  bytes,
+  count,
+  percent,
+  duration,
+  timestamp,
+  elapsed,
+  since,
+  figure,
+  isShare,
+  format,
+  formatter,
+  axisFormatter,
+  unitLabel,
+  trim,
+  clock,
+  BYTE_INCRS,
+  DURATION_INCRS,
+} from './format.js';
 
 test('trim keeps about three significant digits', () => {
   assert.equal(trim(0), '0');
@@ -50,6 +68,10 @@ test('ratios are percentages', () => {
   assert.equal(percent(1), '100%');
   assert.equal(percent(0.0325), '3.25%');
   assert.equal(percent(2.5), '250%');
+  assert.equal(percent(0.00063), '0.06%');
+  assert.equal(percent(0.005), '0.5%');
+  assert.equal(percent(0.00001), '0%');
+  assert.equal(percent(-0.00001), '0%');
 });
 
 test('durations pick ns/µs/ms/s', () => {
@@ -72,7 +94,7 @@ test('formatter dispatches on unit and adds /s for counters', () => {
   assert.equal(format(0.5, 'ratio', 'gauge'), '50%');
   assert.equal(format(0.5, 'ratio', 'counter'), '50%');
   assert.equal(format(0.002, 'seconds', 'gauge'), '2 ms');
-  assert.equal(format(0.002, 'seconds', 'counter'), '2 ms/s');
+  assert.equal(format(0.125, 'seconds', 'counter'), '12.5%');
   assert.equal(format(1500, 'count', 'counter'), '1.5k/s');
   assert.equal(format(1500, '', 'gauge'), '1.5k');
   assert.equal(format(3, 'requests', 'counter'), '3 requests/s');
@@ -84,6 +106,15 @@ test('formatter dispatches on unit and adds /s for counters', () => {
   assert.equal(f(2048), '2 KiB');
 });
 
+test('axis ticks leave a unit word to the header', () => {
+  assert.equal(axisFormatter('requests', 'counter')(150), '150/s');
+  assert.equal(axisFormatter('celsius', 'gauge')(21.5), '21.5');
+  assert.equal(axisFormatter('bytes', 'counter')(2048), '2 KiB/s');
+  assert.equal(axisFormatter('seconds', 'counter')(0.05), '5%');
+  assert.equal(axisFormatter('count', 'gauge')(1500), '1.5k');
+  assert.equal(axisFormatter(undefined, 'gauge')(3), '3');
+});
+
 test('unit labels', () => {
   assert.equal(unitLabel('bytes', 'counter'), 'bytes/s');
   assert.equal(unitLabel('bytes', 'gauge'), 'bytes');
@@ -91,6 +122,54 @@ test('unit labels', () => {
   assert.equal(unitLabel('', 'gauge'), '');
   assert.equal(unitLabel('', 'counter'), 'per second');
   assert.equal(unitLabel('requests', 'counter'), 'requests/s');
+  assert.equal(unitLabel('seconds', 'gauge'), 'seconds');
+  assert.equal(unitLabel('seconds', 'counter'), '%');
+});
+
+test('counters of seconds are shares: percentages, past 100 % too', () => {
+  assert.equal(isShare('seconds', 'counter'), true);
+  assert.equal(isShare('seconds', 'gauge'), false);
+  assert.equal(isShare('ratio', 'counter'), false);
+  const f = formatter('seconds', 'counter');
+  assert.equal(f(0.036), '3.6%');
+  assert.equal(f(0), '0%');
+  assert.equal(f(2.5), '250%', 'two and a half cores');
+  assert.equal(f(null), '—');
+});
+
+test('elapsed reads like an uptime, rounding down', () => {
+  assert.equal(elapsed(0), '0 s');
+  assert.equal(elapsed(45.9), '45 s');
+  assert.equal(elapsed(60), '1 min');
+  assert.equal(elapsed(12 * 60 + 59), '12 min');
+  assert.equal(elapsed(3600), '1 h');
+  assert.equal(elapsed(5 * 3600 + 12 * 60 + 7), '5 h 12 min');
+  assert.equal(elapsed(3 * 86400), '3 d');
+  assert.equal(elapsed(3 * 86400 + 4 * 3600 + 59 * 60), '3 d 4 h');
+  assert.equal(elapsed(-5), '0 s');
+  assert.equal(elapsed(NaN), '—');
+});
+
+test('since shows the clock on the same day, the date before it', () => {
+  const now = new Date(2024, 0, 2, 1, 34, 5).getTime() / 1000;
+  const today = new Date(2024, 0, 2, 1, 22, 5).getTime() / 1000;
+  const before = new Date(2023, 11, 29, 21, 0, 0).getTime() / 1000;
+  assert.equal(since(today, now), '01:22:05 (12 min ago)');
+  assert.equal(since(now, now), '01:34:05 (0 s ago)');
+  assert.equal(since(before, now), '2023-12-29 21:00:00 (3 d 4 h ago)');
+  assert.equal(since(now + 10, now), '01:34:15', 'a clock ahead of the server: no "ago"');
+  assert.equal(since(today, null), '2024-01-02 01:22:05');
+  assert.equal(since(null, now), '—');
+});
+
+test('figure formats stat values', () => {
+  const now = new Date(2024, 0, 2, 1, 34, 5).getTime() / 1000;
+  assert.equal(figure(2, 'count', 'gauge', now), '2');
+  assert.equal(figure(20000, 'count', 'gauge', now), '20k');
+  assert.equal(figure(3 * 86400 + 4 * 3600, 'seconds', 'gauge', now), '3 d 4 h');
+  assert.equal(figure(now - 12 * 60, 'timestamp', 'gauge', now), '01:22:05 (12 min ago)');
+  assert.equal(figure(1536, 'bytes', 'gauge', now), '1.5 KiB');
+  assert.equal(figure(NaN, 'count', 'gauge', now), '—');
 });
 
 test('timestamps are local date and time', () => {

@@ -161,6 +161,11 @@ export class Store {
     return this.lastTs == null ? null : this.lastTs / 1000;
   }
 
+  // firstX is the x (seconds) of the oldest row held, or null.
+  get firstX() {
+    return this.length === 0 ? null : this.xs[this.start];
+  }
+
   // window is the time span the ring covers when full, in seconds.
   get window() {
     return (this.capacity * this.interval) / 1000;
@@ -322,6 +327,7 @@ function describe(raw) {
     kind: str(raw.kind, 'gauge'),
     chart,
     chartTitle: str(raw.chartTitle, title),
+    stat: raw.stat === true,
   };
 }
 

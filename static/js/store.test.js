@@ -95,6 +95,31 @@ test('ring wraps around at capacity = historyLen', () => {
   assert.deepEqual(xs(s), [6, 7, 8, 9]);
   assert.equal(s.latest('a'), 90);
   assert.equal(s.window, 4);
+  assert.equal(s.firstX, (T0 + 6000) / 1000);
+  assert.equal(s.lastX, (T0 + 9000) / 1000);
+});
+
+test('firstX is null on an empty store, then the oldest row', () => {
+  const s = new Store();
+  s.applySchema(schema([[0, 'a']]));
+  assert.equal(s.firstX, null);
+  s.applyFrame(frame(3, [0], [1]));
+  s.applyFrame(frame(4, [0], [1]));
+  assert.equal(s.firstX, (T0 + 3000) / 1000);
+});
+
+test('schema in display order, not index order: values follow the index', () => {
+  const s = new Store();
+  s.applySchema(schema([[2, 'c'], [0, 'a'], [1, 'b']]));
+  assert.deepEqual(
+    s.series.map((d) => d.id),
+    ['c', 'a', 'b'],
+  );
+  s.applyHistory({ type: 'history', ts: [T0], cols: [[1], [2], [3]] });
+  s.applyFrame(frame(1, [2, 0], [30, 10]));
+  assert.deepEqual(vals(s, 'a'), [1, 10]);
+  assert.deepEqual(vals(s, 'b'), [2, 2]);
+  assert.deepEqual(vals(s, 'c'), [3, 30]);
 });
 
 test('default capacity is 600', () => {
@@ -222,6 +247,22 @@ test('schema descriptors get defaults and duplicates are ignored', () => {
   assert.equal(d.chartTitle, 'x');
   assert.equal(d.kind, 'gauge');
   assert.equal(d.unit, '');
+  assert.equal(d.stat, false);
+});
+
+test('schema descriptors keep the stat flag only when it is true', () => {
+  const s = new Store();
+  s.applySchema({
+    type: 'schema',
+    series: [
+      { i: 0, id: 'cpus', stat: true },
+      { i: 1, id: 'odd', stat: 'yes' },
+    ],
+  });
+  assert.deepEqual(
+    s.series.map((d) => d.stat),
+    [true, false],
+  );
 });
 
 test('historyLen change keeps the newest rows', () => {
