@@ -7,6 +7,7 @@ import (
 	"math"
 	"runtime"
 	"slices"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -88,8 +89,9 @@ type series struct {
 	raw    float64   // last value a collector gave (a counter's total)
 	rawT   time.Time // when
 	hasRaw bool
-	cur    float64 // value on the wire now (a counter's rate), NaN for none
-	sent   float64 // value as of the last frame
+	cur    float64 // value now (a counter's rate), NaN for none
+	sent   float64 // value on the wire as of the last frame (rounded)
+	exact  bool    // sent unrounded (timestamps)
 	gen    uint64  // batch generation that last set it
 }
 
@@ -110,6 +112,7 @@ type Broker struct {
 	errs      map[string]CollectorError
 	ring      *ring
 	row       []float64 // scratch row for the ring
+	changed   []int     // scratch: indices changed in this frame
 	hist      []byte    // cached full history for ring.seq histSeq
 	histSeq   uint64
 	lastFrame []byte
@@ -204,7 +207,8 @@ func (b *Broker) addSeries(d *collectors.Desc, collector string, order int) *ser
 		b.byDesc[d] = s
 		return s
 	}
-	s := &series{idx: len(b.all), id: id, desc: d, collector: collector, order: order, cur: math.NaN(), sent: math.NaN()}
+	s := &series{idx: len(b.all), id: id, desc: d, collector: collector, order: order, cur: math.NaN(), sent: math.NaN(),
+		exact: d.Unit == collectors.UnitTimestamp}
 	b.all = append(b.all, s)
 	b.byDesc[d] = s
 	b.byID[id] = s
@@ -302,41 +306,42 @@ func (b *Broker) tick(ts time.Time) {
 }
 
 // frameLocked encodes the frame of tick ts and pushes its row to the ring.
+// Values go on the wire rounded to wireDigits significant digits, and only
+// those whose rounded value changed since the last frame are listed, so a
+// value jittering below what a chart can show costs nothing.
 func (b *Broker) frameLocked(ts time.Time) []byte {
 	tms := unixMs(ts)
+	b.row = b.row[:0]
+	b.changed = b.changed[:0]
+	for _, s := range b.all {
+		w := s.cur
+		if !s.exact {
+			w = roundSig(w, wireDigits)
+		}
+		b.row = append(b.row, w)
+		if math.Float64bits(w) != math.Float64bits(s.sent) && !(math.IsNaN(w) && math.IsNaN(s.sent)) {
+			b.changed = append(b.changed, s.idx)
+			s.sent = w
+		}
+	}
 	buf := b.frameBuf[:0]
 	buf = append(buf, `{"type":"frame","t":`...)
 	buf = appendInt(buf, time.Now().UnixMilli())
 	buf = append(buf, `,"ts":`...)
 	buf = appendInt(buf, tms)
 	buf = append(buf, `,"i":[`...)
-	n := 0
-	b.row = b.row[:0]
-	for _, s := range b.all {
-		b.row = append(b.row, s.cur)
-		if math.Float64bits(s.cur) == math.Float64bits(s.sent) ||
-			(math.IsNaN(s.cur) && math.IsNaN(s.sent)) {
-			continue
-		}
-		if n > 0 {
+	for k, idx := range b.changed {
+		if k > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendInt(buf, int64(s.idx))
-		n++
+		buf = appendInt(buf, int64(idx))
 	}
 	buf = append(buf, `],"v":[`...)
-	n = 0
-	for _, s := range b.all {
-		if math.Float64bits(s.cur) == math.Float64bits(s.sent) ||
-			(math.IsNaN(s.cur) && math.IsNaN(s.sent)) {
-			continue
-		}
-		if n > 0 {
+	for k, idx := range b.changed {
+		if k > 0 {
 			buf = append(buf, ',')
 		}
-		buf = appendValue(buf, s.cur, wirePrecision)
-		s.sent = s.cur
-		n++
+		buf = appendValue(buf, b.row[idx])
 	}
 	buf = append(buf, "]}"...)
 	b.ring.push(tms, b.row)
@@ -395,5 +400,5 @@ func (b *Broker) Close() error {
 }
 
 func appendInt(b []byte, v int64) []byte {
-	return appendValue(b, float64(v), 0)
+	return strconv.AppendInt(b, v, 10)
 }

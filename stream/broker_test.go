@@ -577,3 +577,47 @@ func TestPingLagClosesNonReadingClient(t *testing.T) {
 		t.Fatal("reading client closed")
 	}
 }
+
+func TestWireValues(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		v    float64
+		want string
+	}{
+		{0, "0"}, {1, "1"}, {-3, "-3"}, {12.5, "12.5"}, {0.0496436, "0.04964"}, {766509056, "7665e5"},
+		{24000, "24e3"}, {1500, "1500"}, {-0.000123456, "-0.0001235"}, {3.99997, "4"}, {1.06749e+06, "1067e3"},
+		{6.02e23, "6.02e+23"}, {math.NaN(), "null"}, {math.Inf(1), "null"},
+	} {
+		if got := string(appendValue(nil, roundSig(tc.v, wireDigits))); got != tc.want {
+			t.Errorf("wire(%v) = %s, want %s", tc.v, got, tc.want)
+		}
+	}
+	// Timestamps are exact.
+	b := newTestBroker(t, Options{})
+	ts := &collectors.Desc{Name: "test_start_time_seconds", Unit: collectors.UnitTimestamp, Group: "app"}
+	b.Publish(collectors.Batch{Collector: "x", Time: time.Unix(1_700_000_000, 0), Samples: []collectors.Sample{{Desc: ts, Value: 1795311234.5}}})
+	b.mu.Lock()
+	f := decodeFrame(t, b.frameLocked(time.Unix(1_700_000_000, 0)))
+	b.mu.Unlock()
+	if *f.V[0] != 1795311234.5 {
+		t.Fatalf("timestamp sent as %v", *f.V[0])
+	}
+}
+
+// TestJitterBelowWirePrecisionIsNotResent: a value that moves only in its
+// fifth significant digit is not sent again.
+func TestJitterBelowWirePrecisionIsNotResent(t *testing.T) {
+	t.Parallel()
+	b := newTestBroker(t, Options{})
+	t0 := time.Unix(1_700_000_000, 0)
+	for k, v := range []float64{16.0002, 16.0004, 15.9998} {
+		ts := t0.Add(time.Duration(k) * time.Second)
+		b.Publish(collectors.Batch{Collector: "x", Time: ts, Samples: []collectors.Sample{{Desc: gaugeA, Value: v}}})
+		b.mu.Lock()
+		f := decodeFrame(t, b.frameLocked(ts))
+		b.mu.Unlock()
+		if (k == 0) != (len(f.I) == 1) {
+			t.Fatalf("tick %d: frame %+v", k, f)
+		}
+	}
+}

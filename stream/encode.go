@@ -9,21 +9,64 @@ import (
 	"time"
 )
 
-// wirePrecision is the number of significant digits of a non-integer value
-// on the wire: far finer than a chart can show, and it keeps frames small.
-const wirePrecision = 6
+// wireDigits is the number of significant digits a value keeps on the
+// wire and in the history: finer than a chart or a legend shows (three
+// digits), and it keeps frames small. Timestamps are sent exact.
+const wireDigits = 4
 
-// appendValue appends v as a JSON number, or null for NaN and ±Inf.
-// Integers below 2^53 are written exactly; other values with prec
-// significant digits (-1: as many as needed to round-trip).
-func appendValue(b []byte, v float64, prec int) []byte {
+// pow10 holds the exact powers of ten a float64 can represent.
+var pow10 = func() (p [23]float64) {
+	p[0] = 1
+	for i := 1; i < len(p); i++ {
+		p[i] = p[i-1] * 10
+	}
+	return p
+}()
+
+// roundSig rounds v to digits significant digits. The result is the
+// float64 nearest to a short decimal, so it also prints short.
+func roundSig(v float64, digits int) float64 {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return v
+	}
+	drop := int(math.Floor(math.Log10(math.Abs(v)))) + 1 - digits
+	switch {
+	case drop == 0:
+		return math.Round(v)
+	case drop > 0 && drop < len(pow10):
+		return math.Round(v/pow10[drop]) * pow10[drop]
+	case drop < 0 && -drop < len(pow10):
+		return math.Round(v*pow10[-drop]) / pow10[-drop]
+	}
+	return v
+}
+
+// appendValue appends v as a compact JSON number, or null for NaN and ±Inf:
+// integers below 2^53 exactly, with trailing zeros as an exponent when that
+// is shorter (766500000 as 7665e5); other values in the shortest form that
+// reads back the same.
+func appendValue(b []byte, v float64) []byte {
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return append(b, "null"...)
 	}
 	if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
-		return strconv.AppendInt(b, int64(v), 10)
+		i := int64(v)
+		if i == 0 {
+			return append(b, '0')
+		}
+		z := 0
+		for i%10 == 0 {
+			i /= 10
+			z++
+		}
+		if z < 3 {
+			return strconv.AppendInt(b, int64(v), 10)
+		}
+		b = strconv.AppendInt(b, i, 10)
+		b = append(b, 'e')
+		return strconv.AppendInt(b, int64(z), 10)
 	}
-	return strconv.AppendFloat(b, v, 'g', prec, 64)
+	return strconv.AppendFloat(b, v, 'g', -1, 64)
 }
 
 func unixMs(t time.Time) int64 { return t.UnixMilli() }
@@ -139,7 +182,7 @@ func encodeStatus(errs []CollectorError) []byte {
 // appendHistory appends the rows of r from index k on as a dense columnar
 // history for nSeries series: {"ts":[…],"cols":[[…]|null,…]} without the
 // surrounding braces' type field, which the caller writes.
-func appendHistory(b []byte, r *ring, k, nSeries, prec int) []byte {
+func appendHistory(b []byte, r *ring, k, nSeries int) []byte {
 	b = append(b, `"ts":[`...)
 	for j := k; j < r.n; j++ {
 		if j > k {
@@ -169,7 +212,7 @@ func appendHistory(b []byte, r *ring, k, nSeries, prec int) []byte {
 			if j > k {
 				b = append(b, ',')
 			}
-			b = appendValue(b, r.value(j, idx), prec)
+			b = appendValue(b, r.value(j, idx))
 		}
 		b = append(b, ']')
 	}
@@ -181,6 +224,6 @@ func encodeHistory(r *ring, since int64, nSeries int) []byte {
 	k := r.firstAfter(since)
 	b := make([]byte, 0, 64+(r.n-k)*(15+nSeries*6))
 	b = append(b, `{"type":"history",`...)
-	b = appendHistory(b, r, k, nSeries, wirePrecision)
+	b = appendHistory(b, r, k, nSeries)
 	return append(b, '}')
 }

@@ -4,15 +4,16 @@ import (
 	"encoding/json"
 	"io"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/livedash/dashboard/collectors"
 )
 
-// WriteSnapshot writes the schema, each series' latest value and (when
-// withHistory) the whole history ring as one JSON document, in full
-// precision. Values of counters are rates per second; "total" holds a
+// WriteSnapshot writes the schema, each series' latest value in full
+// precision and (when withHistory) the whole history ring, as the page
+// receives it (four significant digits), as one JSON document. Values of counters are rates per second; "total" holds a
 // counter's last total.
 func (b *Broker) WriteSnapshot(w io.Writer, withHistory bool) error {
 	b.mu.Lock()
@@ -37,14 +38,14 @@ func (b *Broker) WriteSnapshot(w io.Writer, withHistory bool) error {
 		}
 		buf = append(buf, d[:len(d)-1]...)
 		buf = append(buf, `,"value":`...)
-		buf = appendValue(buf, s.cur, -1)
+		buf = appendValue(buf, s.cur)
 		if s.desc.Kind == collectors.Counter {
 			buf = append(buf, `,"total":`...)
 			total := math.NaN()
 			if s.hasRaw {
 				total = s.raw
 			}
-			buf = appendValue(buf, total, -1)
+			buf = appendValue(buf, total)
 		}
 		buf = append(buf, '}')
 	}
@@ -57,7 +58,7 @@ func (b *Broker) WriteSnapshot(w io.Writer, withHistory bool) error {
 	buf = append(buf, errs...)
 	if withHistory {
 		buf = append(buf, `,"history":{`...)
-		buf = appendHistory(buf, b.ring, 0, len(b.all), -1)
+		buf = appendHistory(buf, b.ring, 0, len(b.all))
 		buf = append(buf, '}')
 	}
 	buf = append(buf, '}', '\n')
@@ -104,7 +105,7 @@ func (b *Broker) WriteMetrics(w io.Writer) error {
 		for _, s := range ss {
 			sb.WriteString(s.id)
 			sb.WriteByte(' ')
-			buf = appendValue(buf[:0], s.raw, -1)
+			buf = strconv.AppendFloat(buf[:0], s.raw, 'g', -1, 64)
 			sb.Write(buf)
 			sb.WriteByte('\n')
 		}
