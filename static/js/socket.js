@@ -214,7 +214,11 @@ export class LiveSocket {
   #pingIfDue() {
     const now = this.now();
     if (now - this.lastPing < this.pingMs - TICK_MS) return;
-    if (this.send({ type: 'ping' })) this.lastPing = now;
+    // The ping carries the tick of the last frame received, so the server
+    // can tell a client that stopped reading from one that is merely quiet.
+    const ts = this.opts.since ? this.opts.since() : null;
+    const msg = Number.isFinite(ts) && ts > 0 ? { type: 'ping', ts } : { type: 'ping' };
+    if (this.send(msg)) this.lastPing = now;
   }
 
   #stopPing() {

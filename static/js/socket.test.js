@@ -184,6 +184,21 @@ test('LiveSocket pings from incoming messages when timers are throttled', () => 
   assert.equal(s.status.state, OPEN);
 });
 
+test('LiveSocket pings carry the last tick held, once there is one', () => {
+  const env = fakeEnv();
+  const { s, setSince } = newSocket(env);
+  s.start();
+  const ws = env.last();
+  ws.open();
+  env.advance(5000);
+  setSince(1732240002000);
+  env.advance(5000);
+  const pings = ws.sent.filter((m) => m.type === 'ping');
+  assert.ok(pings.length >= 2, JSON.stringify(ws.sent));
+  assert.equal(pings[0].ts, undefined);
+  assert.equal(pings.at(-1).ts, 1732240002000);
+});
+
 test('LiveSocket reconnects with backoff and ?since', () => {
   const env = fakeEnv();
   const { s, setSince } = newSocket(env);
