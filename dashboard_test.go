@@ -9,8 +9,10 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -646,5 +648,45 @@ func TestFaultyCollectorsAreIsolated(t *testing.T) {
 	}
 	if v := vals["app_partial"]; v == nil || *v != 1 {
 		t.Errorf("value emitted before the error lost: %v", v)
+	}
+}
+
+// TestSlowlorisBoundedByHostTimeouts: a client that trickles its
+// handshake is cut off by the host server's ReadHeaderTimeout, which the
+// README asks hosts to set (the dashboard cannot: the request reaches it
+// only once its headers are complete), while other clients are served.
+func TestSlowlorisBoundedByHostTimeouts(t *testing.T) {
+	d := newDash(t, Options{DisableHost: true, DisableProcess: true})
+	srv := httptest.NewUnstartedServer(d)
+	srv.Config.ReadHeaderTimeout = 300 * time.Millisecond
+	srv.Start()
+	defer srv.Close()
+
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	// Meanwhile a normal client is served.
+	if resp, _ := get(t, http.DefaultClient, srv.URL+"/metrics"); resp.StatusCode != 200 {
+		t.Fatalf("other client: %d", resp.StatusCode)
+	}
+	begin := time.Now()
+	for {
+		if _, err := io.WriteString(conn, "X-Slow: 1\r\n"); err != nil {
+			break // the server hung up
+		}
+		buf := make([]byte, 512)
+		conn.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		n, err := conn.Read(buf)
+		if n > 0 || (err != nil && !errors.Is(err, os.ErrDeadlineExceeded)) {
+			break // a 408 or EOF: the server gave up on us
+		}
+		if time.Since(begin) > 30*time.Second {
+			t.Fatal("slow handshake never cut off")
+		}
 	}
 }
