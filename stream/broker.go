@@ -1,7 +1,6 @@
 package stream
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"math"
@@ -126,8 +125,6 @@ type Broker struct {
 
 	ready readyQueue
 
-	ctx       context.Context // ends when Close is done with the sockets
-	cancel    context.CancelFunc
 	tickStop  chan struct{}
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -136,7 +133,6 @@ type Broker struct {
 // NewBroker returns a running Broker. Close stops it.
 func NewBroker(opts Options) *Broker {
 	opts.setDefaults()
-	ctx, cancel := context.WithCancel(context.Background())
 	histLen := int(opts.History / opts.Interval)
 	b := &Broker{
 		opts:     opts,
@@ -146,8 +142,6 @@ func NewBroker(opts Options) *Broker {
 		errs:     map[string]CollectorError{},
 		ring:     newRing(histLen),
 		subs:     map[*subscriber]struct{}{},
-		ctx:      ctx,
-		cancel:   cancel,
 		tickStop: make(chan struct{}),
 	}
 	b.ready.init()
@@ -392,7 +386,6 @@ func (b *Broker) Close() error {
 			}()
 		}
 		cwg.Wait()
-		b.cancel()
 		b.ready.close()
 		b.wg.Wait()
 	})

@@ -12,7 +12,7 @@ import (
 // under 2 KB, so smaller buffers save about 6 KB per browser. Larger
 // messages (a history) still go out whole: bufio writes past its buffer.
 const (
-	connReadBuffer  = 512
+	connReadBuffer  = 256
 	connWriteBuffer = 2048
 )
 

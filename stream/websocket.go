@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -126,11 +127,13 @@ func (b *Broker) subscribe(s *subscriber, since int64) error {
 
 // readLoop is the subscriber's only goroutine: it reads client messages
 // (and with them pings, pongs and the close handshake) until the socket
-// closes. Its context is the broker's, not the request's.
+// closes. It reads without a context deadline or cancellation (which would
+// cost a callback registered on a shared context per read): the broker
+// ends it by closing the socket, in drop, sweep or Close.
 func (b *Broker) readLoop(s *subscriber) {
 	defer b.wg.Done()
 	for {
-		typ, data, err := s.conn.Read(b.ctx)
+		typ, data, err := s.conn.Read(context.Background())
 		if err != nil {
 			// Peer gone, read limit (closed with 1009 by the library) or
 			// broker closing.
