@@ -76,9 +76,13 @@ func (s *simulator) collectLatency(ctx context.Context, emit collectors.Emit) er
 	return nil
 }
 
+// simStep is how often the simulator advances: often enough for the rates to
+// look smooth at 1 s frames, rarely enough to keep the example idle.
+const simStep = 250 * time.Millisecond
+
 // run simulates traffic until ctx is done.
 func (s *simulator) run(ctx context.Context) {
-	t := time.NewTicker(100 * time.Millisecond)
+	t := time.NewTicker(simStep)
 	defer t.Stop()
 	start := time.Now()
 	for {
@@ -98,7 +102,8 @@ func (s *simulator) step(elapsed float64) {
 	if rand.Float64() < 0.003 {
 		rate *= 4
 	}
-	n := int(rate/10 + rand.NormFloat64()*math.Sqrt(rate/10))
+	perStep := rate * simStep.Seconds()
+	n := int(perStep + rand.NormFloat64()*math.Sqrt(perStep))
 	n = max(n, 0)
 	load := rate / 200
 	s.inFlight.Store(int64(float64(n) * (0.5 + load) * (1 + rand.Float64())))
@@ -110,7 +115,7 @@ func (s *simulator) step(elapsed float64) {
 			s.errors.Add(1)
 		}
 		// Each request builds a response: garbage for the GC to find.
-		s.garbage[rand.IntN(len(s.garbage))] = make([]byte, 2048+rand.IntN(8192))
+		s.garbage[rand.IntN(len(s.garbage))] = make([]byte, 256+rand.IntN(1024))
 	}
 	s.requests.Add(int64(n))
 	s.mu.Lock()
