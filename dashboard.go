@@ -80,6 +80,9 @@ type Options struct {
 	WriteTimeout  time.Duration
 	ClientTimeout time.Duration
 	ReadLimit     int64
+	// Compress turns on permessage-deflate for browsers that offer it:
+	// smaller transfers, more server CPU per browser. Defaults to off.
+	Compress bool
 
 	// Logger receives collector errors (once per change) and lifecycle
 	// messages. Defaults to slog.Default().
@@ -152,6 +155,7 @@ func New(opts Options) (*Dashboard, error) {
 		ClientTimeout:  opts.ClientTimeout,
 		ReadLimit:      opts.ReadLimit,
 		OriginPatterns: opts.OriginPatterns,
+		Compress:       opts.Compress,
 		Logger:         opts.Logger,
 	})
 	sched := collectors.NewScheduler(b, collectors.SchedulerOptions{Interval: opts.Interval, Logger: opts.Logger})

@@ -690,3 +690,30 @@ func TestSlowlorisBoundedByHostTimeouts(t *testing.T) {
 		}
 	}
 }
+
+// TestCompressionOption: with Compress, permessage-deflate is negotiated
+// and messages arrive intact; without it, it is not.
+func TestCompressionOption(t *testing.T) {
+	for _, on := range []bool{false, true} {
+		d := newDash(t, Options{DisableHost: true, DisableProcess: true, Compress: on})
+		srv := httptest.NewServer(d)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		c, resp, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(srv.URL, "http")+"/ws",
+			&websocket.DialOptions{CompressionMode: websocket.CompressionNoContextTakeover})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ext := resp.Header.Get("Sec-WebSocket-Extensions")
+		if strings.Contains(ext, "permessage-deflate") != on {
+			t.Errorf("Compress=%v: extensions %q", on, ext)
+		}
+		for _, want := range []string{"schema", "status", "history"} {
+			if m := read(t, ctx, c); m.Type != want {
+				t.Fatalf("Compress=%v: got %q, want %q", on, m.Type, want)
+			}
+		}
+		c.Close(websocket.StatusNormalClosure, "")
+		cancel()
+		srv.Close()
+	}
+}

@@ -46,6 +46,12 @@ type Options struct {
 	// (host patterns as in coder/websocket's AcceptOptions, e.g.
 	// "*.example.com"). Defaults to none: same origin only.
 	OriginPatterns []string
+	// Compress negotiates permessage-deflate (without context takeover)
+	// with browsers that offer it. It shrinks the history sent on connect
+	// about fourfold, but every message is then compressed once per
+	// browser rather than once for all, which costs CPU in proportion to
+	// the number of browsers (see BENCHMARKS.md). Defaults to off.
+	Compress bool
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }

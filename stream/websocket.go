@@ -89,9 +89,13 @@ func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
+	compression := websocket.CompressionDisabled
+	if b.opts.Compress {
+		compression = websocket.CompressionNoContextTakeover
+	}
 	conn, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
 		OriginPatterns:  b.opts.OriginPatterns,
-		CompressionMode: websocket.CompressionDisabled,
+		CompressionMode: compression,
 	})
 	if err != nil {
 		// Accept has written the status: 403 foreign origin, 426 not an
