@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -42,10 +43,10 @@ func newFakeConn() *fakeConn {
 	return &fakeConn{done: make(chan struct{}), reads: make(chan []byte, 8)}
 }
 
-func (c *fakeConn) Read(ctx context.Context) (websocket.MessageType, []byte, error) {
+func (c *fakeConn) Reader(ctx context.Context) (websocket.MessageType, io.Reader, error) {
 	select {
 	case m := <-c.reads:
-		return websocket.MessageText, m, nil
+		return websocket.MessageText, bytes.NewReader(m), nil
 	case <-c.done:
 		return 0, nil, net.ErrClosed
 	case <-ctx.Done():

@@ -18,6 +18,12 @@ func FuzzParseClientMessage(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := ParseClientMessage(data)
+		// The fast path for pings must agree with the decoder.
+		if ts, hasTS, ok := parsePing(data); ok {
+			if err != nil || m.Type != "ping" || hasTS != (m.TS != nil) || (hasTS && ts != *m.TS) {
+				t.Fatalf("parsePing(%q) = %d %v, decoder: %+v %v", data, ts, hasTS, m, err)
+			}
+		}
 		if err != nil {
 			return
 		}

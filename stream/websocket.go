@@ -1,13 +1,16 @@
 package stream
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"math"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/coder/websocket"
@@ -137,43 +140,123 @@ func (b *Broker) subscribe(s *subscriber, since int64) error {
 func (b *Broker) readLoop(s *subscriber) {
 	defer b.wg.Done()
 	for {
-		typ, data, err := s.conn.Read(context.Background())
+		typ, r, err := s.conn.Reader(context.Background())
 		if err != nil {
 			// Peer gone, read limit (closed with 1009 by the library) or
 			// broker closing.
 			b.drop(s, 0, "")
 			return
 		}
-		s.lastRead.Store(time.Now().UnixNano())
-		if typ != websocket.MessageText {
-			b.drop(s, StatusUnsupportedData, "binary messages are not accepted")
-			return
-		}
-		m, err := ParseClientMessage(data)
+		bp := msgBufs.Get().(*[]byte)
+		data, err := readAll(r, (*bp)[:0])
 		if err != nil {
-			code := StatusPolicyViolation
-			var se *json.SyntaxError
-			var te *json.UnmarshalTypeError
-			if errors.As(err, &se) || errors.As(err, &te) {
-				code = StatusInvalidPayload
-			}
-			b.drop(s, code, truncate(err.Error(), 120))
+			msgBufs.Put(bp)
+			b.drop(s, 0, "")
 			return
 		}
-		if m.Type == "ping" && m.TS != nil {
-			if lag := b.lastTickMs.Load() - *m.TS; lag > b.opts.ClientTimeout.Milliseconds() {
-				b.drop(s, StatusPolicyViolation, "client not reading: its last frame is "+time.Duration(lag*1e6).String()+" old")
-				return
-			}
-		}
-		if m.Type == "resume" {
-			b.mu.Lock()
-			h := b.historyLocked(*m.Since)
-			b.mu.Unlock()
-			if !s.enqueue(h) {
-				b.drop(s, StatusPolicyViolation, "client too slow: send queue full")
-				return
-			}
+		ok := b.handle(s, typ, data)
+		*bp = data[:0]
+		msgBufs.Put(bp)
+		if !ok {
+			return
 		}
 	}
+}
+
+// msgBufs holds buffers for client messages: a ping is read, handled and
+// forgotten without leaving garbage behind.
+var msgBufs = sync.Pool{New: func() any { b := make([]byte, 0, 256); return &b }}
+
+// readAll reads r to its end into buf, growing it if needed (the read limit
+// bounds it).
+func readAll(r io.Reader, buf []byte) ([]byte, error) {
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, 0)[:len(buf)]
+		}
+		n, err := r.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err == io.EOF {
+			return buf, nil
+		}
+		if err != nil {
+			return buf, err
+		}
+	}
+}
+
+var (
+	pingPlain  = []byte(`{"type":"ping"}`)
+	pingPrefix = []byte(`{"type":"ping","ts":`)
+)
+
+// parsePing recognises the page's own pings, {"type":"ping"} and
+// {"type":"ping","ts":<digits>}, without a JSON decoder; anything else goes
+// through ParseClientMessage.
+func parsePing(data []byte) (ts int64, hasTS, ok bool) {
+	if bytes.Equal(data, pingPlain) {
+		return 0, false, true
+	}
+	rest, found := bytes.CutPrefix(data, pingPrefix)
+	if !found || len(rest) < 2 || len(rest) > 17 || rest[len(rest)-1] != '}' {
+		return 0, false, false
+	}
+	digits := rest[:len(rest)-1]
+	if len(digits) > 1 && digits[0] == '0' { // not JSON
+		return 0, false, false
+	}
+	for _, c := range digits {
+		if c < '0' || c > '9' {
+			return 0, false, false
+		}
+		ts = ts*10 + int64(c-'0')
+	}
+	return ts, true, true
+}
+
+// handle acts on one client message; false means the subscriber was
+// dropped.
+func (b *Broker) handle(s *subscriber, typ websocket.MessageType, data []byte) bool {
+	s.lastRead.Store(time.Now().UnixNano())
+	if typ != websocket.MessageText {
+		b.drop(s, StatusUnsupportedData, "binary messages are not accepted")
+		return false
+	}
+	if ts, hasTS, ok := parsePing(data); ok {
+		return !hasTS || b.checkLag(s, ts)
+	}
+	m, err := ParseClientMessage(data)
+	if err != nil {
+		code := StatusPolicyViolation
+		var se *json.SyntaxError
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &se) || errors.As(err, &te) {
+			code = StatusInvalidPayload
+		}
+		b.drop(s, code, truncate(err.Error(), 120))
+		return false
+	}
+	switch m.Type {
+	case "ping":
+		return m.TS == nil || b.checkLag(s, *m.TS)
+	case "resume":
+		b.mu.Lock()
+		h := b.historyLocked(*m.Since)
+		b.mu.Unlock()
+		if !s.enqueue(h) {
+			b.drop(s, StatusPolicyViolation, "client too slow: send queue full")
+			return false
+		}
+	}
+	return true
+}
+
+// checkLag drops a client whose ping reports a last frame more than
+// ClientTimeout behind the broker: it has stopped reading.
+func (b *Broker) checkLag(s *subscriber, ts int64) bool {
+	if lag := b.lastTickMs.Load() - ts; lag > b.opts.ClientTimeout.Milliseconds() {
+		b.drop(s, StatusPolicyViolation, "client not reading: its last frame is "+time.Duration(lag*1e6).String()+" old")
+		return false
+	}
+	return true
 }

@@ -3,6 +3,10 @@
 //
 //	go run ./cmd/loadtest -url ws://127.0.0.1:8080/ws -clients 2000 -duration 60s -pid $(pgrep example)
 //
+// With -proto statsviz it loads a github.com/arl/statsviz server instead
+// (socket at /debug/statsviz/ws), measured the same way, so that the two can
+// be compared side by side (bench/compare.sh).
+//
 // Clients read every frame and ping as the page does. Optional stalled
 // clients connect and then neither read nor write, to check that the server
 // evicts them without slowing the others. Churn mode connects and
@@ -13,7 +17,25 @@
 // Every -report interval it prints one line: connected clients, frames and
 // bytes per client per second, latency from the frame's send time "t" to
 // its arrival (p50, p99, max), and, with -pid, the server's CPU (share of
-// one core), RSS, goroutine-bearing threads, open fds.
+// one core), RSS, goroutine-bearing threads, open fds; then the spread
+// (p50, p99): per tick, the time from the first client receiving the tick's
+// frame to each client receiving it. The spread needs no timestamp from the
+// server, so it measures any server's fan-out alike. statsviz frames carry
+// no send time: their latency is taken from "timestamp", the time statsviz
+// read the runtime metrics just before encoding the frame.
+//
+// "Receiving" is when this tool reads the frame, which with thousands of
+// clients on a core or two is mostly this tool's own scheduling. With -rx
+// (on by default, Linux only) it also takes each frame's arrival from the
+// kernel's receive timestamp on its socket (SO_TIMESTAMPNS), which on
+// loopback is when the server's write reached the socket: the rx_ columns
+// are latency and spread measured there, the server's own fan-out.
+//
+// At the end it prints summary lines ("# ..."): latency and spread over the
+// run (at the read, and at the socket with -rx), the server's median CPU and
+// memory per client, and the median bytes and frames per client per second.
+// Report lines before -warmup are left out of them, and so is any line
+// without a connected client.
 package main
 
 import (
@@ -60,6 +82,10 @@ type config struct {
 	sources  int
 	origin   string
 	settle   time.Duration
+	warmup   time.Duration
+	ping     time.Duration
+	rx       bool
+	proto    *protocol
 }
 
 func run(args []string) error {
@@ -78,8 +104,25 @@ func run(args []string) error {
 	fs.IntVar(&c.sources, "sources", 16, "source addresses 127.0.0.2… to spread connections over (more ephemeral ports)")
 	fs.DurationVar(&c.settle, "settle", 7*time.Second, "wait after the run before reading the server's final figures")
 	fs.StringVar(&c.origin, "origin", "", "Origin header to send (default: the target's own origin)")
+	fs.DurationVar(&c.warmup, "warmup", 0, "leave report lines before this time (e.g. the ramp) out of the summary")
+	fs.DurationVar(&c.ping, "ping", 5*time.Second, "time between a client's pings, as Livedash's page sends them (0: never; statsviz's page never pings)")
+	fs.BoolVar(&c.rx, "rx", true, "also take each frame's arrival from the kernel's receive timestamp on its socket (Linux), free of this tool's own delays")
+	proto := fs.String("proto", "livedash", `server's protocol: "livedash" or "statsviz" (github.com/arl/statsviz; -url defaults to its socket, ws://127.0.0.1:8080/debug/statsviz/ws)`)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	switch *proto {
+	case "livedash":
+		c.proto = livedashProto
+	case "statsviz":
+		c.proto = statsvizProto
+		urlSet := false
+		fs.Visit(func(f *flag.Flag) { urlSet = urlSet || f.Name == "url" })
+		if !urlSet {
+			c.url = "ws://127.0.0.1:8080/debug/statsviz/ws"
+		}
+	default:
+		return fmt.Errorf("-proto %q: want livedash or statsviz", *proto)
 	}
 	u, err := url.Parse(c.url)
 	if err != nil {
@@ -102,7 +145,8 @@ func run(args []string) error {
 	ctx, cancel := context.WithTimeout(ctx, c.duration)
 	defer cancel()
 
-	l := &load{cfg: c, dialers: dialers(u.Hostname(), c.sources)}
+	from := time.Now().Add(c.warmup)
+	l := &load{cfg: c, dialers: dialers(u.Hostname(), c.sources), spread: newSpread(from), rxSpread: newSpread(from)}
 	if c.churn {
 		return l.churn(ctx)
 	}
@@ -135,7 +179,7 @@ func dialers(target string, n int) []*http.Client {
 		if n > 1 {
 			d.LocalAddr = &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i))}
 		}
-		cs[i] = &http.Client{Transport: &http.Transport{DialContext: d.DialContext, MaxIdleConnsPerHost: -1}}
+		cs[i] = &http.Client{Transport: &http.Transport{DialContext: rxDial(d), MaxIdleConnsPerHost: -1}}
 	}
 	return cs
 }
@@ -155,22 +199,57 @@ type load struct {
 
 	mu      sync.Mutex
 	lat     []float64 // ms, since the last report
+	rxLat   []float64 // ms, to the kernel's receive time, since the last report
 	closeBy map[string]int
+
+	spread   *spread // arrivals when read
+	rxSpread *spread // arrivals at the kernel's receive time
 }
 
-func (l *load) dial(ctx context.Context) (*websocket.Conn, error) {
+// rxKey is the context key under which dial asks rxDial for receive
+// timestamps, with an *rxStamp to fill.
+type rxKey struct{}
+
+// rxStamp is the kernel's receive time of a connection's last read, in
+// unix ns; nil when the connection has none.
+type rxStamp struct{ last *atomic.Int64 }
+
+// rxDial dials with d and, when the context asks for it, turns on receive
+// timestamps on the new connection.
+func rxDial(d *net.Dialer) func(ctx context.Context, network, addr string) (net.Conn, error) {
+	return func(ctx context.Context, network, addr string) (net.Conn, error) {
+		c, err := d.DialContext(ctx, network, addr)
+		st, _ := ctx.Value(rxKey{}).(*rxStamp)
+		if err != nil || st == nil {
+			return c, err
+		}
+		rc, last, err := rxWrap(c)
+		if err == nil {
+			st.last = last
+		}
+		return rc, nil
+	}
+}
+
+// dial opens one client; with -rx the connection's receive timestamps come
+// with it (nil when the kernel's cannot be read).
+func (l *load) dial(ctx context.Context) (*websocket.Conn, *atomic.Int64, error) {
 	hc := l.dialers[l.next.Add(1)%uint64(len(l.dialers))]
 	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 	defer cancel()
+	var st rxStamp
+	if l.cfg.rx {
+		dctx = context.WithValue(dctx, rxKey{}, &st)
+	}
 	c, _, err := websocket.Dial(dctx, l.cfg.url, &websocket.DialOptions{
 		HTTPClient: hc,
 		HTTPHeader: http.Header{"Origin": {l.cfg.origin}},
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	c.SetReadLimit(64 << 20)
-	return c, nil
+	return c, st.last, nil
 }
 
 var tKey = []byte(`"t":`)
@@ -191,15 +270,17 @@ func field(msg, key []byte) (int64, bool) {
 	return v, err == nil
 }
 
-// reader is one client: it reads every message and pings every 5 s with
-// the last frame's ts, as the page does.
-func (l *load) reader(ctx context.Context, c *websocket.Conn) {
+// reader is one client: it reads every message and, when the protocol's
+// page does, pings every -ping with the last frame's ts. rx, when not nil,
+// holds the kernel's receive time of the connection's last read.
+func (l *load) reader(ctx context.Context, c *websocket.Conn, rx *atomic.Int64) {
 	defer c.CloseNow()
+	p := l.cfg.proto
 	var lastTS atomic.Int64
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	go func() {
-		t := time.NewTicker(5 * time.Second)
+	pinger := func() {
+		t := time.NewTicker(l.cfg.ping)
 		defer t.Stop()
 		for {
 			select {
@@ -215,13 +296,18 @@ func (l *load) reader(ctx context.Context, c *websocket.Conn) {
 				wcancel()
 			}
 		}
-	}()
+	}
+	if p.ping && l.cfg.ping > 0 {
+		go pinger()
+	}
 	lat := make([]float64, 0, 4)
+	rxLat := make([]float64, 0, 4)
 	flush := func() {
 		l.mu.Lock()
 		l.lat = append(l.lat, lat...)
+		l.rxLat = append(l.rxLat, rxLat...)
 		l.mu.Unlock()
-		lat = lat[:0]
+		lat, rxLat = lat[:0], rxLat[:0]
 	}
 	defer flush()
 	for {
@@ -232,15 +318,28 @@ func (l *load) reader(ctx context.Context, c *websocket.Conn) {
 			}
 			return
 		}
-		now := time.Now().UnixMilli()
+		now := time.Now()
 		l.bytes.Add(int64(len(msg)))
-		if bytes.HasPrefix(msg, []byte(`{"type":"frame"`)) {
+		if bytes.HasPrefix(msg, p.frame) {
 			l.frames.Add(1)
-			if t, ok := field(msg, tKey); ok {
-				lat = append(lat, float64(now-t))
+			var rxAt time.Time
+			if rx != nil {
+				if ns := rx.Load(); ns > 0 {
+					rxAt = time.Unix(0, ns)
+				}
 			}
-			if ts, ok := field(msg, tsKey); ok {
+			if t, ok := p.sent(msg); ok {
+				lat = append(lat, float64(now.UnixMilli()-t))
+				if !rxAt.IsZero() {
+					rxLat = append(rxLat, ms(rxAt.Sub(time.UnixMilli(t))))
+				}
+			}
+			if ts, ok := p.tick(msg); ok {
 				lastTS.Store(ts)
+				l.spread.add(ts, now)
+				if !rxAt.IsZero() {
+					l.rxSpread.add(ts, rxAt)
+				}
 			}
 			flush()
 		}
@@ -287,7 +386,7 @@ func (l *load) steady(ctx context.Context) error {
 		if ctx.Err() != nil {
 			break
 		}
-		c, err := l.dial(ctx)
+		c, rx, err := l.dial(ctx)
 		if err != nil {
 			l.failed.Add(1)
 			continue
@@ -307,7 +406,7 @@ func (l *load) steady(ctx context.Context) error {
 			go func() {
 				defer wg.Done()
 				defer l.connected.Add(-1)
-				l.reader(ctx, c)
+				l.reader(ctx, c, rx)
 			}()
 		}
 		if gap > 0 {
@@ -337,13 +436,13 @@ func (l *load) churn(ctx context.Context) error {
 		go func() {
 			defer wg.Done()
 			for ctx.Err() == nil && done.Add(1) <= int64(l.cfg.cycles) {
-				c, err := l.dial(ctx)
+				c, _, err := l.dial(ctx)
 				if err != nil {
 					l.failed.Add(1)
 					continue
 				}
 				l.connected.Add(1)
-				for range 3 { // schema, status, history
+				for range l.cfg.proto.opening {
 					rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 					_, msg, err := c.Read(rctx)
 					cancel()
@@ -382,6 +481,13 @@ type reporter struct {
 	perCli   []float64
 	allLat   []float64
 	baseline procStat
+
+	allRxLat    []float64
+	allSpread   []float64
+	allRxSpread []float64
+	ticks       int
+	rxTicks     int
+	bps, fps    []float64 // bytes and frames per client per second
 }
 
 func newReporter(l *load, start time.Time) *reporter {
@@ -392,7 +498,8 @@ func newReporter(l *load, start time.Time) *reporter {
 		r.cpu0 = r.cpuLast
 		fmt.Printf("# server before: rss %.1f MiB, threads %d, fds %d, goroutines %d\n", r.baseline.rssBytes/(1<<20), r.baseline.threads, r.baseline.fds, l.goroutines())
 	}
-	fmt.Println("# time  clients  closed  failed  frames/s/client  B/s/client  lat_p50_ms  lat_p99_ms  lat_max_ms  srv_cpu_%  srv_rss_MiB  KiB/client  threads  fds")
+	fmt.Printf("# latency from %s to the read (rx_: to the kernel's receive time); spread from the first client to get a tick's frame to each\n", l.cfg.proto.latencyFrom)
+	fmt.Println("# time  clients  closed  failed  frames/s/client  B/s/client  lat_p50_ms  lat_p99_ms  lat_max_ms  srv_cpu_%  srv_rss_MiB  KiB/client  threads  fds  spread_p50_ms  spread_p99_ms  rx_lat_p99_ms  rx_spread_p50_ms  rx_spread_p99_ms")
 	return r
 }
 
@@ -404,26 +511,47 @@ func (r *reporter) loop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			r.line()
+			r.line(false)
 		}
 	}
 }
 
-func (r *reporter) line() {
+// line prints one report line and, after the warmup, keeps its figures
+// for the summary. The final line closes every tick still arriving.
+func (r *reporter) line(final bool) {
 	now := time.Now()
 	dt := now.Sub(r.last).Seconds()
 	r.last = now
 	l := r.l
+	measured := now.Sub(r.start) >= l.cfg.warmup
 	frames, byts := l.frames.Load(), l.bytes.Load()
 	df, db := frames-r.frames, byts-r.bytes
 	r.frames, r.bytes = frames, byts
 	l.mu.Lock()
-	lat := l.lat
-	l.lat = nil
+	lat, rxLat := l.lat, l.rxLat
+	l.lat, l.rxLat = nil, nil
 	l.mu.Unlock()
 	slices.Sort(lat)
-	r.allLat = append(r.allLat, lat...)
+	slices.Sort(rxLat)
+	spr, sprMeasured, ticks := l.spread.take(now, final)
+	slices.Sort(spr)
+	r.allSpread = append(r.allSpread, sprMeasured...)
+	r.ticks += ticks
+	rxSpr, rxSprMeasured, rxTicks := l.rxSpread.take(now, final)
+	slices.Sort(rxSpr)
+	r.allRxSpread = append(r.allRxSpread, rxSprMeasured...)
+	r.rxTicks += rxTicks
+	if measured {
+		r.allLat = append(r.allLat, lat...)
+		r.allRxLat = append(r.allRxLat, rxLat...)
+	}
 	clients := l.connected.Load()
+	// Figures per client or per server need clients to mean anything.
+	measured = measured && clients > 0
+	if measured {
+		r.bps = append(r.bps, float64(db)/dt/float64(clients))
+		r.fps = append(r.fps, float64(df)/dt/float64(clients))
+	}
 	perClient := func(v int64) float64 {
 		if clients == 0 {
 			return 0
@@ -439,24 +567,45 @@ func (r *reporter) line() {
 			if clients > 0 {
 				kib = (p.rssBytes - r.baseline.rssBytes) / float64(clients) / 1024
 			}
-			r.cpu = append(r.cpu, cpu)
-			r.rss = append(r.rss, p.rssBytes)
-			r.perCli = append(r.perCli, kib)
+			if measured {
+				r.cpu = append(r.cpu, cpu)
+				r.rss = append(r.rss, p.rssBytes)
+				r.perCli = append(r.perCli, kib)
+			}
 			srv = fmt.Sprintf("%.2f  %.1f  %.1f  %d  %d", cpu, p.rssBytes/(1<<20), kib, p.threads, p.fds)
 		}
 	}
+	rx := "-  -  -"
+	if len(rxLat) > 0 || len(rxSpr) > 0 {
+		rx = fmt.Sprintf("%.1f  %.2f  %.2f", quantile(rxLat, 0.99), quantile(rxSpr, 0.5), quantile(rxSpr, 0.99))
+	}
 	p99 := quantile(lat, 0.99)
 	r.p99s = append(r.p99s, p99)
-	fmt.Printf("%6.0f  %d  %d  %d  %.2f  %.0f  %.1f  %.1f  %.1f  %s\n",
+	fmt.Printf("%6.0f  %d  %d  %d  %.2f  %.0f  %.1f  %.1f  %.1f  %s  %.2f  %.2f  %s\n",
 		now.Sub(r.start).Seconds(), clients, l.closed.Load(), l.failed.Load(),
-		perClient(df), perClient(db), quantile(lat, 0.5), p99, quantile(lat, 1), srv)
+		perClient(df), perClient(db), quantile(lat, 0.5), p99, quantile(lat, 1), srv,
+		quantile(spr, 0.5), quantile(spr, 0.99), rx)
 }
 
 func (r *reporter) summary() {
-	r.line()
+	r.line(true)
 	slices.Sort(r.allLat)
 	fmt.Printf("# latency over the run: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d frames)\n",
 		quantile(r.allLat, 0.5), quantile(r.allLat, 0.99), quantile(r.allLat, 1), len(r.allLat))
+	slices.Sort(r.allSpread)
+	fmt.Printf("# spread over the run: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d ticks, %d arrivals)\n",
+		quantile(r.allSpread, 0.5), quantile(r.allSpread, 0.99), quantile(r.allSpread, 1), r.ticks, len(r.allSpread))
+	if len(r.allRxLat) > 0 || len(r.allRxSpread) > 0 {
+		slices.Sort(r.allRxLat)
+		slices.Sort(r.allRxSpread)
+		fmt.Printf("# latency at the socket over the run: p50 %.1f ms, p99 %.1f ms, max %.1f ms (%d frames)\n",
+			quantile(r.allRxLat, 0.5), quantile(r.allRxLat, 0.99), quantile(r.allRxLat, 1), len(r.allRxLat))
+		fmt.Printf("# spread at the socket over the run: p50 %.2f ms, p99 %.2f ms, max %.2f ms (%d ticks, %d arrivals)\n",
+			quantile(r.allRxSpread, 0.5), quantile(r.allRxSpread, 0.99), quantile(r.allRxSpread, 1), r.rxTicks, len(r.allRxSpread))
+	}
+	if len(r.bps) > 0 {
+		fmt.Printf("# per client: median %.0f B/s, %.3f frames/s\n", median(r.bps), median(r.fps))
+	}
 	if len(r.cpu) > 0 {
 		fmt.Printf("# server: cpu median %.2f %% of a core; rss first %.1f MiB, last %.1f MiB; per client median %.1f KiB\n",
 			median(r.cpu), r.rss[0]/(1<<20), r.rss[len(r.rss)-1]/(1<<20), median(r.perCli))
@@ -490,8 +639,12 @@ func median(v []float64) float64 {
 }
 
 // goroutines reads the server's own go_goroutines from its /api/snapshot
-// (the socket URL with /ws replaced), or -1 when it cannot.
+// (the socket URL with /ws replaced), or -1 when it cannot (or the server
+// is not Livedash).
 func (l *load) goroutines() int {
+	if l.cfg.proto != livedashProto {
+		return -1
+	}
 	u, err := url.Parse(l.cfg.url)
 	if err != nil {
 		return -1
