@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"time"
 
 	"github.com/shirou/gopsutil/v3/process"
 )
@@ -20,6 +21,11 @@ type processCollector struct {
 
 	// The optional figures, present where the system reports them.
 	hasFDs, hasMaxFDs, hasThreads, hasStart bool
+
+	nFDs     int       // last count of open files, -1 after an error
+	fdsAt    time.Time // when it was counted
+	maxFDsN  uint64    // last soft limit read, 0 when unlimited
+	maxFDsAt time.Time // when it was read
 }
 
 // Process returns a Collector, named "process", of this process (group
@@ -31,6 +37,9 @@ type processCollector struct {
 // out; it returns an error only if the process cannot be inspected at all.
 func Process() (Collector, error) {
 	ctx := context.Background()
+	// Boot time does not change while we run; without the cache gopsutil
+	// reads the kernel's CPU statistics again on every CPU-times call.
+	process.EnableBootTimeCache(true)
 	p, err := process.NewProcessWithContext(ctx, int32(os.Getpid()))
 	if err != nil {
 		return nil, fmt.Errorf("inspect own process: %w", err)
@@ -51,8 +60,8 @@ func Process() (Collector, error) {
 		cpu:     d("process_cpu_seconds_total", "CPU", "Total user and system CPU time spent, in seconds; as a rate, the number of cores kept busy.", UnitSeconds, "process_cpu", "CPU"),
 		rss:     d("process_resident_memory_bytes", "resident", "Resident memory size, in bytes.", UnitBytes, "process_memory", "Resident memory"),
 		vms:     d("process_virtual_memory_bytes", "virtual", "Virtual memory size, in bytes.", UnitBytes, "process_virtual_memory", "Virtual memory"),
-		fds:     d("process_open_fds", "open", "Number of open file descriptors.", UnitCount, "process_fds", "Open file descriptors"),
-		maxFDs:  d("process_max_fds", "limit", "Maximum number of open file descriptors (soft limit).", UnitCount, "process_max_fds", "File descriptor limit"),
+		fds:     d("process_open_fds", "open", "Number of open file descriptors (counted every second, every 5 s above 512: listing them costs in proportion).", UnitCount, "process_fds", "Open file descriptors"),
+		maxFDs:  d("process_max_fds", "limit", "Maximum number of open file descriptors (soft limit, read once a minute).", UnitCount, "process_max_fds", "File descriptor limit"),
 		threads: d("process_threads", "threads", "Number of OS threads.", UnitCount, "process_threads", "OS threads"),
 		start:   d("process_start_time_seconds", "start time", "Start time of the process since the Unix epoch, in seconds.", UnitTimestamp, "process_start_time", "Started"),
 	}
@@ -88,18 +97,33 @@ func (c *processCollector) Collect(ctx context.Context, emit Emit) error {
 		emit(c.rss, float64(m.RSS))
 		emit(c.vms, float64(m.VMS))
 	}
+	now := time.Now()
 	if c.hasFDs {
-		if n, err := c.proc.NumFDsWithContext(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("count open files: %w", err))
-		} else {
-			emit(c.fds, float64(n))
+		// A server with thousands of sockets has thousands of entries to
+		// list: count them less often then.
+		if c.nFDs <= 512 || now.Sub(c.fdsAt) >= 5*time.Second {
+			if n, err := c.proc.NumFDsWithContext(ctx); err != nil {
+				errs = append(errs, fmt.Errorf("count open files: %w", err))
+				c.nFDs = -1
+			} else {
+				c.nFDs, c.fdsAt = int(n), now
+			}
+		}
+		if c.nFDs >= 0 {
+			emit(c.fds, float64(c.nFDs))
 		}
 	}
 	if c.hasMaxFDs {
-		if n, err := c.maxOpenFiles(ctx); err != nil {
-			errs = append(errs, fmt.Errorf("read open files limit: %w", err))
-		} else if n > 0 {
-			emit(c.maxFDs, float64(n))
+		if now.Sub(c.maxFDsAt) >= time.Minute {
+			n, err := c.maxOpenFiles(ctx)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("read open files limit: %w", err))
+			} else {
+				c.maxFDsN, c.maxFDsAt = n, now
+			}
+		}
+		if c.maxFDsN > 0 {
+			emit(c.maxFDs, float64(c.maxFDsN))
 		}
 	}
 	if c.hasThreads {
