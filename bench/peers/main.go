@@ -58,6 +58,7 @@ func run(args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "loopback address to listen on; port 0 picks a free one")
 	interval := fs.Duration("interval", time.Second, "time between messages, for both dashboards")
 	onlyRuntime := fs.Bool("only-runtime", false, "livedash: turn off the host and process collectors (statsviz has neither)")
+	compress := fs.Bool("compress", false, "livedash: Options.Compress (permessage-deflate with clients that offer it)")
 	clientTimeout := fs.Duration("client-timeout", 0, "livedash: ClientTimeout, how long a silent client is kept (default: Livedash's, 10s)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile to this file")
 	memprofile := fs.String("memprofile", "", "write a heap profile to this file at the end of the profile window")
@@ -82,6 +83,7 @@ func run(args []string) error {
 			DisableHost:    *onlyRuntime,
 			DisableProcess: *onlyRuntime,
 			ClientTimeout:  *clientTimeout,
+			Compress:       *compress,
 			Logger:         slog.New(slog.NewTextHandler(os.Stderr, nil)),
 		})
 		if err != nil {

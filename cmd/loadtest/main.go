@@ -77,6 +77,7 @@ type config struct {
 	report   time.Duration
 	pid      int
 	churn    bool
+	compress bool
 	cycles   int
 	parallel int
 	sources  int
@@ -98,6 +99,7 @@ func run(args []string) error {
 	fs.DurationVar(&c.ramp, "ramp", 10*time.Second, "time over which to open the clients")
 	fs.DurationVar(&c.report, "report", 5*time.Second, "time between report lines")
 	fs.IntVar(&c.pid, "pid", 0, "server PID, to report its CPU, RSS, threads and fds from /proc")
+	fs.BoolVar(&c.compress, "compress", false, "offer permessage-deflate, as browsers do (the server decides)")
 	fs.BoolVar(&c.churn, "churn", false, "connect, read the opening messages and disconnect, -cycles times")
 	fs.IntVar(&c.cycles, "cycles", 10000, "connect/disconnect cycles in churn mode")
 	fs.IntVar(&c.parallel, "parallel", 50, "concurrent connects in churn mode")
@@ -241,9 +243,14 @@ func (l *load) dial(ctx context.Context) (*websocket.Conn, *atomic.Int64, error)
 	if l.cfg.rx {
 		dctx = context.WithValue(dctx, rxKey{}, &st)
 	}
+	mode := websocket.CompressionDisabled
+	if l.cfg.compress {
+		mode = websocket.CompressionNoContextTakeover
+	}
 	c, _, err := websocket.Dial(dctx, l.cfg.url, &websocket.DialOptions{
-		HTTPClient: hc,
-		HTTPHeader: http.Header{"Origin": {l.cfg.origin}},
+		HTTPClient:      hc,
+		HTTPHeader:      http.Header{"Origin": {l.cfg.origin}},
+		CompressionMode: mode,
 	})
 	if err != nil {
 		return nil, nil, err
