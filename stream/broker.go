@@ -48,9 +48,9 @@ type Options struct {
 	OriginPatterns []string
 	// Compress negotiates permessage-deflate (without context takeover)
 	// with browsers that offer it. It shrinks the history sent on connect
-	// about fourfold, but every message is then compressed once per
-	// browser rather than once for all, which costs CPU in proportion to
-	// the number of browsers (see BENCHMARKS.md). Defaults to off.
+	// about sixfold; frames, under 512 bytes, are sent as they are. Each
+	// compressed message is compressed once per browser rather than once
+	// for all (see BENCHMARKS.md). Defaults to off.
 	Compress bool
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
