@@ -17,7 +17,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -30,22 +29,19 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/livedash/dashboard/collectors"
-)
 
-// browserNames are the executables tried, in order, to find a browser.
-var browserNames = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"}
+	"github.com/livedash/dashboard/internal/headless"
+)
 
 // findBrowser returns the path of a Chromium or Chrome. Without one the test
 // is skipped, or fails when CI is "true".
 func findBrowser(t *testing.T) string {
 	t.Helper()
-	for _, name := range browserNames {
-		if p, err := exec.LookPath(name); err == nil {
-			return p
-		}
+	if p, ok := headless.Find(); ok {
+		return p
 	}
 	msg := fmt.Sprintf("browser tests need Chromium or Chrome in PATH (looked for %s): install it, e.g. `apt-get install chromium`",
-		strings.Join(browserNames, ", "))
+		strings.Join(headless.Names, ", "))
 	if os.Getenv("CI") == "true" {
 		t.Fatal(msg)
 	}
@@ -59,20 +55,7 @@ func findBrowser(t *testing.T) string {
 // stopped when the test ends.
 func newBrowser(t *testing.T, path string) (context.Context, *consoleLog) {
 	t.Helper()
-	// Exactly these flags: chromedp.Headless and chromedp.DisableGPU would
-	// add more (hide-scrollbars, mute-audio, enable-unsafe-swiftshader).
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(t.TempDir()),
-	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), headless.Options(path, t.TempDir())...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	t.Cleanup(func() {
 		cancelCtx()

@@ -12,24 +12,20 @@ import (
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
-)
 
-// browserNames are the executables tried, in order, when -chromium is not
-// given (the same list as the browser tests).
-var browserNames = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"}
+	"github.com/livedash/dashboard/internal/headless"
+)
 
 // findBrowser returns path if it is set, or the first browser in PATH.
 func findBrowser(path string) (string, error) {
 	if path != "" {
 		return exec.LookPath(path)
 	}
-	for _, name := range browserNames {
-		if p, err := exec.LookPath(name); err == nil {
-			return p, nil
-		}
+	if p, ok := headless.Find(); ok {
+		return p, nil
 	}
 	return "", fmt.Errorf("no Chromium or Chrome in PATH (looked for %s): install one, e.g. `apt-get install chromium`, or pass -chromium",
-		strings.Join(browserNames, ", "))
+		strings.Join(headless.Names, ", "))
 }
 
 // chrome is a headless browser with one tab open on a fresh profile.
@@ -48,18 +44,7 @@ func startBrowser(parent context.Context, path string, width, height int) (*chro
 	if err != nil {
 		return nil, err
 	}
-	allocCtx, cancelAlloc := chromedp.NewExecAllocator(parent,
-		chromedp.ExecPath(path),
-		chromedp.Flag("headless", true),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("disable-quic", true),
-		chromedp.UserDataDir(dir),
-	)
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(parent, headless.Options(path, dir)...)
 	ctx, cancelCtx := chromedp.NewContext(allocCtx)
 	c := &chrome{ctx: ctx, stop: func() {
 		cancelCtx()

@@ -129,6 +129,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/livedash/dashboard/internal/headless"
 )
 
 func main() {
@@ -164,7 +166,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.fps, "fps", 10*time.Second, "frame-rate probe after the window (0: skip)")
 	fs.DurationVar(&c.hidden, "hidden", 20*time.Second, "time the page's tab spends behind another tab (0: skip)")
 	fs.DurationVar(&c.trace, "trace", 10*time.Second, "trace after the window, for the main thread's time by activity (0: skip)")
-	fs.StringVar(&c.chromium, "chromium", "", "browser executable (default: the first of "+strings.Join(browserNames, ", ")+" in PATH)")
+	fs.StringVar(&c.chromium, "chromium", "", "browser executable (default: the first of "+strings.Join(headless.Names, ", ")+" in PATH)")
 	fs.IntVar(&c.width, "width", 1400, "viewport width in CSS pixels")
 	fs.IntVar(&c.height, "height", 900, "viewport height in CSS pixels")
 	if err := fs.Parse(args); err != nil {
