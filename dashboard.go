@@ -210,9 +210,12 @@ func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // safe to call more than once and from several goroutines.
 func (d *Dashboard) Close() error {
 	d.closeOnce.Do(func() {
-		errSched := d.sched.Close(5 * time.Second)
+		// Both at once: a stuck collector and a browser slow to answer
+		// the close handshake each take up to 5 s; together still 5 s.
+		errSched := make(chan error, 1)
+		go func() { errSched <- d.sched.Close(5 * time.Second) }()
 		errBroker := d.broker.Close()
-		d.closeErr = errors.Join(errSched, errBroker)
+		d.closeErr = errors.Join(<-errSched, errBroker)
 	})
 	return d.closeErr
 }

@@ -27,7 +27,11 @@ func (d *Dashboard) routes() chi.Router {
 		http.Error(w, "404 page not found: the dashboard serves ./, ./ws, ./static/, ./api/snapshot and ./metrics", http.StatusNotFound)
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "405 method not allowed: "+r.Method, http.StatusMethodNotAllowed)
+		m := r.Method
+		if len(m) > 16 {
+			m = m[:16] + "…"
+		}
+		http.Error(w, "405 method not allowed: "+m, http.StatusMethodNotAllowed)
 	})
 	getHead := func(p string, h http.HandlerFunc) {
 		r.Get(p, h)
@@ -96,9 +100,9 @@ func (d *Dashboard) page(w http.ResponseWriter, r *http.Request) {
 // requestPath is the path the client asked for, before any StripPrefix.
 func requestPath(r *http.Request) string {
 	if u, err := url.ParseRequestURI(r.RequestURI); err == nil && u.Path != "" {
-		return u.Path
+		return u.EscapedPath()
 	}
-	return r.URL.Path
+	return r.URL.EscapedPath()
 }
 
 // snapshot serves the schema, the latest values and, unless

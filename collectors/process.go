@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/shirou/gopsutil/v3/process"
@@ -28,6 +29,8 @@ type processCollector struct {
 	maxFDsAt time.Time // when it was read
 }
 
+var bootTimeCache sync.Once
+
 // Process returns a Collector, named "process", of this process (group
 // "process"), with client_golang's names: process_cpu_seconds_total (user
 // plus system; as a rate, the cores kept busy),
@@ -39,7 +42,9 @@ func Process() (Collector, error) {
 	ctx := context.Background()
 	// Boot time does not change while we run; without the cache gopsutil
 	// reads the kernel's CPU statistics again on every CPU-times call.
-	process.EnableBootTimeCache(true)
+	// The switch is a plain global in gopsutil: set it once, before any
+	// of our process collectors reads it.
+	bootTimeCache.Do(func() { process.EnableBootTimeCache(true) })
 	p, err := process.NewProcessWithContext(ctx, int32(os.Getpid()))
 	if err != nil {
 		return nil, fmt.Errorf("inspect own process: %w", err)

@@ -155,7 +155,12 @@ func (r *runner) loop() {
 		case now := <-timer.C:
 			timer.Reset(time.Until(now.Truncate(r.interval).Add(r.interval)))
 			if r.inFlight() {
-				r.report(fmt.Errorf("%w: still running after %v", ErrTimeout, r.interval))
+				// The sink hears of it too, so the page shows the error and
+				// the collector's series become gaps rather than going on
+				// with their last values as if they were live.
+				err := fmt.Errorf("%w: still running after %v", ErrTimeout, r.interval)
+				r.s.sink.Publish(Batch{Collector: r.name, Order: r.order, Time: now.Truncate(r.interval), Err: err})
+				r.report(err)
 				continue
 			}
 			// The run is stamped with the boundary it was scheduled for, so

@@ -152,10 +152,22 @@ func TestSchedulerIsolatesFaults(t *testing.T) {
 			t.Errorf("hanging collector ran %d times", len(sink.get("hangs")))
 		}
 
-		// Runs at 0, 4, 8 (each 3.5 s, the ticks in between skipped), the
-		// last cut short by Close.
-		if sb := sink.get("stubborn"); len(sb) != 2 {
-			t.Errorf("stubborn published %d batches, want 2", len(sb))
+		// Runs at 0, 4, 8 (each 3.5 s, so late), the last cut short by
+		// Close; the ticks in between (1–3, 5–7, 9–10) are reported as
+		// still running.
+		var done, stillRunning int
+		for _, b := range sink.get("stubborn") {
+			if !errors.Is(b.Err, ErrTimeout) {
+				t.Errorf("stubborn batch error %v, want a timeout", b.Err)
+			}
+			if strings.Contains(b.Err.Error(), "still running") {
+				stillRunning++
+			} else {
+				done++
+			}
+		}
+		if done != 2 || stillRunning != 8 {
+			t.Errorf("stubborn published %d late runs and %d still-running reports, want 2 and 8", done, stillRunning)
 		}
 
 		out := logs.String()

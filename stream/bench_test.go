@@ -51,6 +51,7 @@ func BenchmarkTick(b *testing.B) {
 				if err := br.subscribe(s, math.MinInt64); err != nil {
 					b.Fatal(err)
 				}
+				go br.readLoop(s) // counted by subscribe
 			}
 			ds := benchDescs(150)
 			var batch []collectors.Sample

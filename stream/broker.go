@@ -26,7 +26,7 @@ type Options struct {
 	History time.Duration
 	// QueueLen is how many messages may wait for one subscriber; one more
 	// closes it with 1008 and the browser reconnects with backfill.
-	// Defaults to 16.
+	// Defaults to 16; at least 4.
 	QueueLen int
 	// WriteTimeout bounds every write to a subscriber; a write that takes
 	// longer closes it. Defaults to 5s.
@@ -66,6 +66,8 @@ func (o *Options) setDefaults() {
 	if o.QueueLen <= 0 {
 		o.QueueLen = 16
 	}
+	// Room for the opening schema, status and history, and a frame.
+	o.QueueLen = max(o.QueueLen, 4)
 	if o.WriteTimeout <= 0 {
 		o.WriteTimeout = 5 * time.Second
 	}
@@ -106,13 +108,16 @@ type series struct {
 type Broker struct {
 	opts Options
 
-	mu        sync.Mutex // guards everything below up to subs
-	all       []*series
-	byDesc    map[*collectors.Desc]*series
-	byID      map[string]*series
-	byColl    map[string][]*series
-	gen       uint64
-	schema    []byte // encoded schema, nil when stale
+	mu     sync.Mutex // guards everything below up to subs
+	all    []*series
+	byDesc map[*collectors.Desc]*series
+	byID   map[string]*series
+	byColl map[string][]*series
+	gen    uint64
+	schema []byte // encoded schema, nil when stale
+	// schemaDue: series were added and the subscribers already connected
+	// have not been sent the new schema yet.
+	schemaDue bool
 	status    []byte
 	errs      map[string]CollectorError
 	ring      *ring
@@ -124,6 +129,10 @@ type Broker struct {
 	frameBuf  []byte
 
 	lastTickMs atomic.Int64 // tick time of the last frame, unix ms
+	// lagLimitMs is how far a ping's ts may lag: ClientTimeout, but at
+	// least two intervals, as a ping may leave before the newest frame
+	// arrives.
+	lagLimitMs int64
 
 	subsMu sync.Mutex
 	subs   map[*subscriber]struct{}
@@ -150,6 +159,7 @@ func NewBroker(opts Options) *Broker {
 		subs:     map[*subscriber]struct{}{},
 		tickStop: make(chan struct{}),
 	}
+	b.lagLimitMs = max(opts.ClientTimeout, 2*opts.Interval).Milliseconds()
 	b.ready.init()
 	b.status = encodeStatus(nil)
 	for range opts.Writers {
@@ -214,6 +224,7 @@ func (b *Broker) addSeries(d *collectors.Desc, collector string, order int) *ser
 	b.byID[id] = s
 	b.byColl[collector] = append(b.byColl[collector], s)
 	b.schema = nil
+	b.schemaDue = true
 	return s
 }
 
@@ -297,12 +308,20 @@ func (b *Broker) tickLoop() {
 // out: one encoding, the same bytes to every subscriber.
 func (b *Broker) tick(ts time.Time) {
 	b.mu.Lock()
-	if b.schema == nil {
+	defer b.mu.Unlock()
+	b.sendSchemaIfDueLocked()
+	// Broadcast under b.mu, so that a subscriber joining now gets either
+	// this frame or a history holding it, never both.
+	b.broadcast(b.frameLocked(ts))
+}
+
+// sendSchemaIfDueLocked sends the new schema to every subscriber when
+// series were added since it was last sent.
+func (b *Broker) sendSchemaIfDueLocked() {
+	if b.schemaDue {
+		b.schemaDue = false
 		b.broadcast(b.schemaLocked())
 	}
-	msg := b.frameLocked(ts)
-	b.mu.Unlock()
-	b.broadcast(msg)
 }
 
 // frameLocked encodes the frame of tick ts and pushes its row to the ring.

@@ -131,8 +131,7 @@ func attach(t *testing.T, b *Broker, c *fakeConn) *subscriber {
 	if err := b.subscribe(s, math.MinInt64); err != nil {
 		t.Fatal(err)
 	}
-	b.wg.Add(1)
-	go b.readLoop(s)
+	go b.readLoop(s) // counted by subscribe
 	return s
 }
 
@@ -560,6 +559,9 @@ func TestCloseGoingAway(t *testing.T) {
 func TestPingLagClosesNonReadingClient(t *testing.T) {
 	t.Parallel()
 	b := newTestBroker(t, Options{ClientTimeout: 10 * time.Second})
+	// The lag allowed is at least two intervals; the test ticks by hand
+	// at a 1 s pace (the broker's own ticker, an hour away, never fires).
+	b.lagLimitMs = 10_000
 	ts := time.Unix(1_700_000_100, 0)
 	b.tick(ts)
 	reader, laggard := newFakeConn(), newFakeConn()
@@ -620,5 +622,27 @@ func TestJitterBelowWirePrecisionIsNotResent(t *testing.T) {
 		if (k == 0) != (len(f.I) == 1) {
 			t.Fatalf("tick %d: frame %+v", k, f)
 		}
+	}
+}
+
+// TestNewSeriesReachOpenSubscribersWhenAnotherJoins: a subscriber joining
+// between a new series and the next tick must not swallow the schema
+// update the open ones are owed.
+func TestNewSeriesReachOpenSubscribersWhenAnotherJoins(t *testing.T) {
+	t.Parallel()
+	b := newTestBroker(t, Options{})
+	open := newFakeConn()
+	attach(t, b, open)
+	ts := time.Unix(1_700_000_000, 0)
+	b.Publish(collectors.Batch{Collector: "x", Time: ts, Samples: []collectors.Sample{{Desc: gaugeA, Value: 1}}})
+	attach(t, b, newFakeConn()) // joins before the tick
+	b.tick(ts)
+	waitFor(t, "schema and frame", func() bool { return open.written.Load() == 5 })
+	msgs := open.messages()
+	if !bytes.Contains(msgs[3], []byte(`"type":"schema"`)) || !bytes.Contains(msgs[3], []byte(`"test_a"`)) {
+		t.Fatalf("open subscriber got %s, want the new schema before the frame", msgs[3])
+	}
+	if !bytes.Contains(msgs[4], []byte(`"type":"frame"`)) {
+		t.Fatalf("then %s, want the frame", msgs[4])
 	}
 }

@@ -230,6 +230,10 @@ func (b *Broker) drop(s *subscriber, code websocket.StatusCode, reason string) {
 	b.subsMu.Lock()
 	_, ok := b.subs[s]
 	delete(b.subs, s)
+	if ok && !b.closed {
+		// Counted before Close can reach its Wait.
+		b.wg.Add(1)
+	}
 	closed := b.closed
 	b.subsMu.Unlock()
 	if !ok || closed {
@@ -241,7 +245,6 @@ func (b *Broker) drop(s *subscriber, code websocket.StatusCode, reason string) {
 	if code != 0 {
 		b.opts.Logger.Debug("livedash: closing subscriber", "code", int(code), "reason", reason)
 	}
-	b.wg.Add(1)
 	go func() {
 		defer b.wg.Done()
 		s.shut(code, reason)

@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -111,8 +112,7 @@ func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		conn.Close(StatusGoingAway, "server shutting down")
 		return
 	}
-	b.wg.Add(1)
-	go b.readLoop(s)
+	go b.readLoop(s) // counted by subscribe
 }
 
 // subscribe queues the opening messages and registers s in one step under
@@ -120,6 +120,9 @@ func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func (b *Broker) subscribe(s *subscriber, since int64) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	// Subscribers already connected get a pending schema first, as the
+	// next tick would have sent it.
+	b.sendSchemaIfDueLocked()
 	b.subsMu.Lock()
 	defer b.subsMu.Unlock()
 	if b.closed {
@@ -129,6 +132,8 @@ func (b *Broker) subscribe(s *subscriber, since int64) error {
 	s.enqueue(b.status)
 	s.enqueue(b.historyLocked(since))
 	b.subs[s] = struct{}{}
+	// Counted before Close can see the subscriber, for its reader.
+	b.wg.Add(1)
 	return nil
 }
 
@@ -233,17 +238,18 @@ func (b *Broker) handle(s *subscriber, typ websocket.MessageType, data []byte) b
 		if errors.As(err, &se) || errors.As(err, &te) {
 			code = StatusInvalidPayload
 		}
-		b.drop(s, code, truncate(err.Error(), 120))
+		b.drop(s, code, strings.ToValidUTF8(truncate(err.Error(), 120), ""))
 		return false
 	}
 	switch m.Type {
 	case "ping":
 		return m.TS == nil || b.checkLag(s, *m.TS)
 	case "resume":
+		// Queued under b.mu, so that no newer frame can come before it.
 		b.mu.Lock()
-		h := b.historyLocked(*m.Since)
+		ok := s.enqueue(b.historyLocked(*m.Since))
 		b.mu.Unlock()
-		if !s.enqueue(h) {
+		if !ok {
 			b.drop(s, StatusPolicyViolation, "client too slow: send queue full")
 			return false
 		}
@@ -254,7 +260,7 @@ func (b *Broker) handle(s *subscriber, typ websocket.MessageType, data []byte) b
 // checkLag drops a client whose ping reports a last frame more than
 // ClientTimeout behind the broker: it has stopped reading.
 func (b *Broker) checkLag(s *subscriber, ts int64) bool {
-	if lag := b.lastTickMs.Load() - ts; lag > b.opts.ClientTimeout.Milliseconds() {
+	if lag := b.lastTickMs.Load() - ts; lag > b.lagLimitMs {
 		b.drop(s, StatusPolicyViolation, "client not reading: its last frame is "+time.Duration(lag*1e6).String()+" old")
 		return false
 	}
