@@ -70,6 +70,11 @@ func TestShutsDownCleanlyOnSignal(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer ws.CloseNow()
+			// Subscribed once the schema arrives: only then is the socket
+			// the dashboard's to close.
+			if _, _, err := ws.Read(ctx); err != nil {
+				t.Fatal(err)
+			}
 			closed := make(chan websocket.StatusCode, 1)
 			go func() {
 				var err error
