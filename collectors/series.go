@@ -1,9 +1,7 @@
 package collectors
 
 import (
-	"sort"
 	"strings"
-	"time"
 )
 
 // Kind says how a series' values behave over time.
@@ -139,18 +137,13 @@ func L(kv ...string) []Label {
 	return ls
 }
 
-// Sample is one value of one series at one time.
+// Sample is one value of one series. Its time is its Batch's: every value
+// of one collector run shares it.
 type Sample struct {
 	Desc  *Desc
-	Time  time.Time
 	Value float64
 }
 
 // Emit hands one value of the series d to the scheduler. The scheduler
 // copies what it needs, so d may be reused by the caller.
 type Emit func(d Desc, value float64)
-
-// SortLabels sorts labels by name, for stable identities.
-func SortLabels(ls []Label) {
-	sort.Slice(ls, func(i, j int) bool { return ls[i].Name < ls[j].Name })
-}

@@ -125,7 +125,6 @@ type Broker struct {
 	changed   []int     // scratch: indices changed in this frame
 	hist      []byte    // cached full history for ring.seq histSeq
 	histSeq   uint64
-	lastFrame []byte
 	frameBuf  []byte
 
 	lastTickMs atomic.Int64 // tick time of the last frame, unix ms
@@ -368,9 +367,7 @@ func (b *Broker) frameLocked(ts time.Time) []byte {
 	b.frameBuf = buf
 	// The published frame is shared by every queue and must stay
 	// read-only: hand out a copy, keep the scratch buffer.
-	msg := slices.Clone(buf)
-	b.lastFrame = msg
-	return msg
+	return slices.Clone(buf)
 }
 
 // historyLocked returns the history message after since; the full history
