@@ -2,6 +2,7 @@ package collectors
 
 import (
 	"context"
+	"runtime"
 	"testing"
 	"time"
 )
@@ -9,8 +10,9 @@ import (
 // benchCollector measures one call of c and reports, besides ns/op and
 // allocations, the series a call emits at a dashboard's pace (rates and
 // recent quantiles need time to pass between calls, which a tight loop does
-// not give) and the time per series.
-func benchCollector(b *testing.B, c Collector) {
+// not give) and the time per series. between, if not nil, runs between the
+// two calls that count the series.
+func benchCollector(b *testing.B, c Collector, between func()) {
 	ctx := context.Background()
 	var series int
 	count := func(Desc, float64) { series++ }
@@ -18,6 +20,9 @@ func benchCollector(b *testing.B, c Collector) {
 		b.Fatal(err)
 	}
 	time.Sleep(100 * time.Millisecond)
+	if between != nil {
+		between()
+	}
 	series = 0
 	if err := c.Collect(ctx, count); err != nil {
 		b.Fatal(err)
@@ -39,7 +44,7 @@ func benchCollector(b *testing.B, c Collector) {
 }
 
 func benchHost(b *testing.B, name string) {
-	benchCollector(b, hostCollector(b, HostOptions{}, name))
+	benchCollector(b, hostCollector(b, HostOptions{}, name), nil)
 }
 
 func BenchmarkHostCPU(b *testing.B)        { benchHost(b, "host_cpu") }
@@ -55,7 +60,10 @@ func BenchmarkProcess(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	benchCollector(b, c)
+	benchCollector(b, c, nil)
 }
 
-func BenchmarkRuntime(b *testing.B) { benchCollector(b, Runtime()) }
+// BenchmarkRuntime counts the series of a program that collects garbage:
+// the CPU shares need a GC cycle between two calls, as do the pause
+// quantiles.
+func BenchmarkRuntime(b *testing.B) { benchCollector(b, Runtime(), runtime.GC) }

@@ -14,16 +14,25 @@ type runtimeCollector struct {
 	samples []metrics.Sample
 	plain   []runtimeSeries
 
-	// go_gc_cpu_ratio, from the CPU estimates at the latest two calls
-	// that saw them change.
+	// go_gc_cpu_ratio and go_cpu_classes_ratio, from the CPU estimates
+	// at the latest two calls that saw them change.
 	gcCPU, allCPU   int
 	gcRatioDesc     Desc
 	prevGC, prevAll float64
 	cpuPrimed       bool
 	gcRatio         float64
 	hasGCRatio      bool
+	classes         []runtimeCPUClass
 
-	pauses, latencies runtimeQuantiles
+	quantiles []runtimeQuantiles
+}
+
+// runtimeCPUClass is one class of go_cpu_classes_ratio.
+type runtimeCPUClass struct {
+	sample int // index into samples
+	desc   Desc
+	prev   float64
+	ratio  float64
 }
 
 // runtimeSeries is a series read from one runtime metric, or the sum of
@@ -37,9 +46,13 @@ type runtimeSeries struct {
 // runtimeQuantiles reports quantiles of the values a runtime histogram
 // recorded since the previous call: recent latencies, not since start.
 type runtimeQuantiles struct {
-	sample int // index into samples, or -1
+	sample int // index into samples
 	descs  [len(runtimeQuantileSet)]Desc
 	prev   []uint64 // bucket counts at the previous call; nil before the first
+	// sizeClasses reports the size class (the largest size a bucket
+	// counts) instead of interpolating within a bucket, for histograms
+	// whose buckets are the allocator's size classes.
+	sizeClasses bool
 }
 
 // runtimeQuantileSet are the quantiles reported of runtime histograms.
@@ -60,9 +73,14 @@ var runtimePlain = []struct {
 	metric string
 	plus   string // a metric added to it
 	unset  bool   // left out when at the maximum, the metric's "not set"
+	since  string // the Go version that added the metric, if later than go.mod's
 	desc   Desc
 }{
 	{metric: "/sched/goroutines:goroutines", desc: goDesc("go_goroutines", "goroutines", "Number of goroutines that currently exist.", UnitCount, Gauge, "go_goroutines", "Goroutines")},
+	{metric: "/sched/goroutines/running:goroutines", since: "go1.26", desc: goDesc("go_sched_goroutines_running_goroutines", "running", "Approximate number of goroutines running Go code (at most GOMAXPROCS).", UnitCount, Gauge, "go_goroutines", "Goroutines")},
+	{metric: "/sched/goroutines/runnable:goroutines", since: "go1.26", desc: goDesc("go_sched_goroutines_runnable_goroutines", "runnable", "Approximate number of goroutines ready to run, waiting for a thread.", UnitCount, Gauge, "go_goroutines", "Goroutines")},
+	{metric: "/sched/goroutines/waiting:goroutines", since: "go1.26", desc: goDesc("go_sched_goroutines_waiting_goroutines", "waiting", "Approximate number of goroutines blocked in the runtime: on channels, locks, network I/O, timers.", UnitCount, Gauge, "go_goroutines", "Goroutines")},
+	{metric: "/sched/goroutines/not-in-go:goroutines", since: "go1.26", desc: goDesc("go_sched_goroutines_not_in_go_goroutines", "in syscall or cgo", "Approximate number of goroutines running or blocked in a system call or a cgo call.", UnitCount, Gauge, "go_goroutines", "Goroutines")},
 	{metric: "/sched/goroutines-created:goroutines", desc: goDesc("go_goroutines_created_total", "created", "Goroutines created since the program started.", UnitCount, Counter, "go_goroutines_created", "Goroutines created")},
 	{metric: "/sched/threads/total:threads", desc: goDesc("go_threads", "OS threads", "Number of OS threads the Go runtime owns.", UnitCount, Gauge, "go_threads", "Threads")},
 	{metric: "/sched/gomaxprocs:threads", desc: goDesc("go_sched_gomaxprocs_threads", "GOMAXPROCS", "GOMAXPROCS: the most threads that run Go code at once.", UnitCount, Gauge, "go_threads", "Threads")},
@@ -72,12 +90,59 @@ var runtimePlain = []struct {
 	{metric: "/gc/heap/live:bytes", desc: goDesc("go_gc_heap_live_bytes", "live heap", "Heap memory occupied by objects the last GC found live, in bytes.", UnitBytes, Gauge, "go_memory", "Memory")},
 	{metric: "/gc/heap/goal:bytes", desc: goDesc("go_gc_heap_goal_bytes", "heap goal", "Heap size at which the next GC cycle ends, in bytes.", UnitBytes, Gauge, "go_memory", "Memory")},
 	{metric: "/gc/gomemlimit:bytes", unset: true, desc: goDesc("go_gc_gomemlimit_bytes", "GOMEMLIMIT", "The Go runtime's soft memory limit, in bytes.", UnitBytes, Gauge, "go_memory", "Memory")},
+	{metric: "/memory/classes/heap/unused:bytes", desc: goDesc("go_memory_classes_heap_unused_bytes", "unused", "Heap memory in spans that hold objects but not used by any (fragmentation), in bytes.", UnitBytes, Gauge, "go_memory_heap", "Heap not in use")},
+	{metric: "/memory/classes/heap/free:bytes", desc: goDesc("go_memory_classes_heap_free_bytes", "free", "Heap memory free and kept for reuse, not returned to the OS, in bytes.", UnitBytes, Gauge, "go_memory_heap", "Heap not in use")},
+	{metric: "/memory/classes/heap/released:bytes", desc: goDesc("go_memory_classes_heap_released_bytes", "released", "Heap memory free and returned to the OS, in bytes.", UnitBytes, Gauge, "go_memory_heap", "Heap not in use")},
+	{metric: "/memory/classes/heap/stacks:bytes", desc: goDesc("go_memory_classes_heap_stacks_bytes", "goroutine stacks", "Memory reserved for goroutine stacks, in use or not, in bytes.", UnitBytes, Gauge, "go_memory_stacks", "Stacks")},
+	{metric: "/memory/classes/os-stacks:bytes", desc: goDesc("go_memory_classes_os_stacks_bytes", "OS thread stacks", "Stack memory the OS allocated for threads (cgo, or threads without a Go stack), in bytes.", UnitBytes, Gauge, "go_memory_stacks", "Stacks")},
+	{metric: "/memory/classes/metadata/mspan/inuse:bytes", desc: goDesc("go_memory_classes_metadata_mspan_inuse_bytes", "mspan in use", "Memory of the runtime's span descriptors (mspan) in use, in bytes.", UnitBytes, Gauge, "go_memory_runtime", "Runtime memory")},
+	{metric: "/memory/classes/metadata/mspan/free:bytes", desc: goDesc("go_memory_classes_metadata_mspan_free_bytes", "mspan free", "Memory reserved for span descriptors (mspan) but not in use, in bytes.", UnitBytes, Gauge, "go_memory_runtime", "Runtime memory")},
+	{metric: "/memory/classes/metadata/mcache/inuse:bytes", desc: goDesc("go_memory_classes_metadata_mcache_inuse_bytes", "mcache in use", "Memory of the per-P allocation caches (mcache) in use, in bytes.", UnitBytes, Gauge, "go_memory_runtime", "Runtime memory")},
+	{metric: "/memory/classes/metadata/mcache/free:bytes", desc: goDesc("go_memory_classes_metadata_mcache_free_bytes", "mcache free", "Memory reserved for allocation caches (mcache) but not in use, in bytes.", UnitBytes, Gauge, "go_memory_runtime", "Runtime memory")},
+	{metric: "/memory/classes/metadata/other:bytes", desc: goDesc("go_memory_classes_metadata_other_bytes", "other metadata", "Memory of the runtime's other metadata (heap bitmaps, arenas' indexes), in bytes.", UnitBytes, Gauge, "go_memory_runtime", "Runtime memory")},
+	{metric: "/memory/classes/profiling/buckets:bytes", desc: goDesc("go_memory_classes_profiling_buckets_bytes", "profiling buckets", "Memory of the stack trace hash map used for profiling, in bytes.", UnitBytes, Gauge, "go_memory_runtime", "Runtime memory")},
+	{metric: "/memory/classes/other:bytes", desc: goDesc("go_memory_classes_other_bytes", "other", "Memory the runtime uses for anything else (trace buffers, debugging), in bytes.", UnitBytes, Gauge, "go_memory_runtime", "Runtime memory")},
 	{metric: "/gc/heap/objects:objects", desc: goDesc("go_gc_heap_objects_objects", "objects", "Number of objects, live or not yet swept, on the heap.", UnitCount, Gauge, "go_heap_objects", "Heap objects")},
 	{metric: "/gc/heap/allocs:bytes", desc: goDesc("go_gc_heap_allocs_bytes_total", "allocated", "Bytes allocated on the heap since the program started.", UnitBytes, Counter, "go_alloc_bytes", "Allocation rate")},
-	{metric: "/gc/heap/allocs:objects", desc: goDesc("go_gc_heap_allocs_objects_total", "objects", "Objects allocated on the heap since the program started.", UnitCount, Counter, "go_alloc_objects", "Allocations")},
+	{metric: "/gc/heap/frees:bytes", desc: goDesc("go_gc_heap_frees_bytes_total", "freed", "Heap bytes the GC freed since the program started.", UnitBytes, Counter, "go_alloc_bytes", "Allocation rate")},
+	{metric: "/gc/heap/allocs:objects", desc: goDesc("go_gc_heap_allocs_objects_total", "allocated", "Objects allocated on the heap since the program started.", UnitCount, Counter, "go_alloc_objects", "Allocations")},
+	{metric: "/gc/heap/frees:objects", desc: goDesc("go_gc_heap_frees_objects_total", "freed", "Heap objects the GC freed since the program started.", UnitCount, Counter, "go_alloc_objects", "Allocations")},
+	{metric: "/gc/heap/tiny/allocs:objects", desc: goDesc("go_gc_heap_tiny_allocs_objects_total", "tiny", "Small pointer-free objects packed together into 16-byte blocks since the program started; not counted as allocated.", UnitCount, Counter, "go_alloc_objects", "Allocations")},
 	{metric: "/gc/cycles/total:gc-cycles", desc: goDesc("go_gc_cycles_total", "cycles", "GC cycles completed since the program started.", UnitCount, Counter, "go_gc_cycles", "GC cycles")},
+	{metric: "/gc/cycles/automatic:gc-cycles", desc: goDesc("go_gc_cycles_automatic_total", "automatic", "GC cycles the runtime started on its own since the program started.", UnitCount, Counter, "go_gc_cycles", "GC cycles")},
+	{metric: "/gc/cycles/forced:gc-cycles", desc: goDesc("go_gc_cycles_forced_total", "forced", "GC cycles forced by the program (runtime.GC, debug.FreeOSMemory) since it started.", UnitCount, Counter, "go_gc_cycles", "GC cycles")},
+	{metric: "/gc/scan/heap:bytes", desc: goDesc("go_gc_scan_heap_bytes", "heap", "Heap memory that holds pointers, which the GC scans, in bytes.", UnitBytes, Gauge, "go_gc_scan", "GC scan work")},
+	{metric: "/gc/scan/stack:bytes", desc: goDesc("go_gc_scan_stack_bytes", "stacks", "Stack memory the latest GC cycle scanned, in bytes.", UnitBytes, Gauge, "go_gc_scan", "GC scan work")},
+	{metric: "/gc/scan/globals:bytes", desc: goDesc("go_gc_scan_globals_bytes", "globals", "Global variables that hold pointers, which the GC scans, in bytes.", UnitBytes, Gauge, "go_gc_scan", "GC scan work")},
+	{metric: "/gc/finalizers/queued:finalizers", desc: goDesc("go_gc_finalizers_queued_total", "finalizers queued", "Finalizers queued to run since the program started.", UnitCount, Counter, "go_gc_finalizers", "Finalizers and cleanups")},
+	{metric: "/gc/finalizers/executed:finalizers", desc: goDesc("go_gc_finalizers_executed_total", "finalizers run", "Finalizers run since the program started.", UnitCount, Counter, "go_gc_finalizers", "Finalizers and cleanups")},
+	{metric: "/gc/cleanups/queued:cleanups", desc: goDesc("go_gc_cleanups_queued_total", "cleanups queued", "Cleanups (runtime.AddCleanup) queued to run since the program started.", UnitCount, Counter, "go_gc_finalizers", "Finalizers and cleanups")},
+	{metric: "/gc/cleanups/executed:cleanups", desc: goDesc("go_gc_cleanups_executed_total", "cleanups run", "Cleanups (runtime.AddCleanup) run since the program started.", UnitCount, Counter, "go_gc_finalizers", "Finalizers and cleanups")},
 	{metric: "/sync/mutex/wait/total:seconds", desc: goDesc("go_sync_mutex_wait_seconds_total", "waiting", "Time goroutines spent blocked on a sync.Mutex or sync.RWMutex, in seconds; as a rate, the goroutines waiting on average.", UnitSeconds, Counter, "go_mutex_wait", "Mutex wait")},
 	{metric: "/cgo/go-to-c-calls:calls", desc: goDesc("go_cgo_calls_total", "calls", "Calls from Go to C since the program started.", UnitCount, Counter, "go_cgo_calls", "cgo calls")},
+	{metric: "/gc/gogc:percent", unset: true, desc: goStat("go_gc_gogc_percent", "GOGC", "The GC's heap growth target, in percent (GOGC, debug.SetGCPercent); left out when off.", UnitNone, "go_gc_gogc")},
+	{metric: "/gc/stack/starting-size:bytes", desc: goStat("go_gc_stack_starting_size_bytes", "Goroutine stack start", "Stack size of new goroutines, in bytes.", UnitBytes, "go_gc_stack_starting_size")},
+	{metric: "/gc/limiter/last-enabled:gc-cycle", desc: goStat("go_gc_limiter_last_enabled_gc_cycle", "GC CPU limiter last on, cycle", "The GC cycle in which the GC CPU limiter, which caps GC work near the memory limit, last took effect; 0 if never.", UnitCount, "go_gc_limiter")},
+}
+
+// runtimeCPUClasses are the classes of go_cpu_classes_ratio: together
+// they make up /cpu/classes/total:cpu-seconds.
+var runtimeCPUClasses = []struct{ metric, class, title string }{
+	{"/cpu/classes/user:cpu-seconds", "user", "user"},
+	{"/cpu/classes/gc/mark/assist:cpu-seconds", "gc_mark_assist", "GC assist"},
+	{"/cpu/classes/gc/mark/dedicated:cpu-seconds", "gc_mark_dedicated", "GC dedicated"},
+	{"/cpu/classes/gc/mark/idle:cpu-seconds", "gc_mark_idle", "GC idle"},
+	{"/cpu/classes/gc/pause:cpu-seconds", "gc_pause", "GC pause"},
+	{"/cpu/classes/scavenge/assist:cpu-seconds", "scavenge_assist", "scavenger assist"},
+	{"/cpu/classes/scavenge/background:cpu-seconds", "scavenge_background", "scavenger"},
+	{"/cpu/classes/idle:cpu-seconds", "idle", "idle"},
+}
+
+// goStat returns the Desc of a runtime setting shown as a figure.
+func goStat(name, title, help, unit, chart string) Desc {
+	d := goDesc(name, title, help, unit, Gauge, chart, title)
+	d.Stat = true
+	return d
 }
 
 func goDesc(name, title, help, unit string, kind Kind, chart, chartTitle string) Desc {
@@ -94,8 +159,8 @@ func goDesc(name, title, help, unit string, kind Kind, chart, chartTitle string)
 }
 
 // Runtime returns a Collector, named "runtime", of the Go runtime's
-// goroutines, threads, memory, allocations, garbage collection and
-// scheduler latency (group "go"). It reads runtime/metrics only, never
+// goroutines, threads, memory, allocations, garbage collection, CPU use
+// and scheduler latency (group "go"). It reads runtime/metrics only, never
 // runtime.ReadMemStats, which stops the world, and allocates nothing per
 // call.
 //
@@ -103,40 +168,70 @@ func goDesc(name, title, help, unit string, kind Kind, chart, chartTitle string)
 // quantity, except where its mechanical translation of runtime/metrics
 // names is clumsy (go_gc_cycles_total for its
 // go_gc_cycles_total_gc_cycles_total, and likewise for goroutines created,
-// mutex wait and cgo calls):
+// GC cycles automatic and forced, finalizers, cleanups, mutex wait and cgo
+// calls):
 //
 //	/sched/goroutines:goroutines          go_goroutines
+//	/sched/goroutines/STATE:goroutines    go_sched_goroutines_STATE_goroutines,
+//	                                      STATE running, runnable, waiting,
+//	                                      not_in_go (Go 1.26 and later)
 //	/sched/goroutines-created:goroutines  go_goroutines_created_total
 //	/sched/threads/total:threads          go_threads
 //	/sched/gomaxprocs:threads             go_sched_gomaxprocs_threads
 //	/memory/classes/total:bytes           go_memstats_sys_bytes
 //	/memory/classes/heap/objects:bytes
 //	  + /memory/classes/heap/unused:bytes go_memstats_heap_inuse_bytes
-//	/memory/classes/heap/objects:bytes    go_memory_classes_heap_objects_bytes
+//	/memory/classes/CLASS:bytes           go_memory_classes_CLASS_bytes for
+//	                                      every class but total, / as _
 //	/gc/heap/live:bytes                   go_gc_heap_live_bytes
 //	/gc/heap/goal:bytes                   go_gc_heap_goal_bytes
 //	/gc/gomemlimit:bytes                  go_gc_gomemlimit_bytes (only when set)
 //	/gc/heap/objects:objects              go_gc_heap_objects_objects
-//	/gc/heap/allocs:bytes                 go_gc_heap_allocs_bytes_total
-//	/gc/heap/allocs:objects               go_gc_heap_allocs_objects_total
+//	/gc/heap/{allocs,frees}:bytes         go_gc_heap_{allocs,frees}_bytes_total
+//	/gc/heap/{allocs,frees}:objects       go_gc_heap_{allocs,frees}_objects_total
+//	/gc/heap/tiny/allocs:objects          go_gc_heap_tiny_allocs_objects_total
 //	/gc/cycles/total:gc-cycles            go_gc_cycles_total
+//	/gc/cycles/automatic:gc-cycles        go_gc_cycles_automatic_total
+//	/gc/cycles/forced:gc-cycles           go_gc_cycles_forced_total
+//	/gc/scan/{heap,stack,globals}:bytes   go_gc_scan_{heap,stack,globals}_bytes
+//	/gc/finalizers/queued:finalizers      go_gc_finalizers_queued_total
+//	/gc/finalizers/executed:finalizers    go_gc_finalizers_executed_total
+//	/gc/cleanups/queued:cleanups          go_gc_cleanups_queued_total
+//	/gc/cleanups/executed:cleanups        go_gc_cleanups_executed_total
 //	/sync/mutex/wait/total:seconds        go_sync_mutex_wait_seconds_total
 //	/cgo/go-to-c-calls:calls              go_cgo_calls_total
+//	/gc/gogc:percent                      go_gc_gogc_percent (only when on)
+//	/gc/stack/starting-size:bytes         go_gc_stack_starting_size_bytes
+//	/gc/limiter/last-enabled:gc-cycle     go_gc_limiter_last_enabled_gc_cycle
 //
-// and three computed from the changes between calls:
+// (the last three are figures, Desc.Stat) and these computed from the
+// changes between calls:
 //
 //	/cpu/classes/gc/total:cpu-seconds
 //	  / /cpu/classes/total:cpu-seconds    go_gc_cpu_ratio
+//	/cpu/classes/CLASS:cpu-seconds
+//	  / /cpu/classes/total:cpu-seconds    go_cpu_classes_ratio{class}, CLASS
+//	                                      user, gc_mark_assist,
+//	                                      gc_mark_dedicated, gc_mark_idle,
+//	                                      gc_pause, scavenge_assist,
+//	                                      scavenge_background, idle
 //	/sched/pauses/total/gc:seconds
 //	  (or /gc/pauses:seconds)             go_gc_pause_seconds{quantile}
+//	/sched/pauses/stopping/gc:seconds     go_sched_pauses_stopping_gc_seconds{quantile}
+//	/sched/pauses/total/other:seconds     go_sched_pauses_total_other_seconds{quantile}
 //	/sched/latencies:seconds              go_sched_latency_seconds{quantile}
+//	/gc/heap/allocs-by-size:bytes         go_gc_heap_allocs_by_size_bytes{quantile}
 //
-// The quantiles, 0.5, 0.9, 0.99 and 1 (the maximum), are of the pauses or
-// latencies recorded since the previous call, not since the program
-// started, and are left out when there were none. The runtime updates its
-// CPU estimates only when a GC cycle ends, so go_gc_cpu_ratio covers the
-// span between the latest cycles the collector saw and stays the same
-// until the next. A metric this Go version does not have is skipped.
+// The quantiles, 0.5, 0.9, 0.99 and 1 (the maximum), are of the values
+// recorded since the previous call, not since the program started, and are
+// left out when there were none; allocation sizes are given as the size
+// class (the largest size of its bucket); objects above 32 KiB, which have
+// none, as the smallest such size.
+// The runtime updates its CPU estimates only when a GC cycle ends, so the
+// CPU ratios cover the span between the latest cycles the collector saw
+// and stay the same until the next: a rate of the raw counters would be
+// zero between cycles and a spike at each. A metric this Go version does
+// not have is skipped.
 func Runtime() Collector {
 	have := make(map[string]bool)
 	for _, d := range metrics.All() {
@@ -174,27 +269,51 @@ func Runtime() Collector {
 	c.gcCPU = add("/cpu/classes/gc/total:cpu-seconds")
 	c.allCPU = add("/cpu/classes/total:cpu-seconds")
 	c.gcRatioDesc = goDesc("go_gc_cpu_ratio", "GC", "Share of the CPU time available to Go (GOMAXPROCS × wall time) spent on garbage collection, between the latest GC cycles.", UnitRatio, Gauge, "go_gc_cpu", "GC CPU")
+	for _, cl := range runtimeCPUClasses {
+		if i := add(cl.metric); i >= 0 {
+			d := goDesc("go_cpu_classes_ratio", cl.title, "Share of the CPU time available to Go (GOMAXPROCS × wall time) by what it went to, between the latest GC cycles; the classes add up to 1.", UnitRatio, Gauge, "go_cpu_classes", "Go CPU by class")
+			d.Labels = []Label{{Name: "class", Value: cl.class}}
+			c.classes = append(c.classes, runtimeCPUClass{sample: i, desc: d})
+		}
+	}
 
 	pauses := "/sched/pauses/total/gc:seconds"
 	if !have[pauses] {
 		pauses = "/gc/pauses:seconds" // before Go 1.22
 	}
-	c.pauses = newRuntimeQuantiles(add(pauses), "go_gc_pause_seconds",
+	c.addQuantiles(add(pauses), "go_gc_pause_seconds", UnitSeconds,
 		"Stop-the-world pauses for garbage collection since the previous sample, in seconds, by quantile; none when there were none.",
 		"go_gc_pauses", "GC pauses")
-	c.latencies = newRuntimeQuantiles(add("/sched/latencies:seconds"), "go_sched_latency_seconds",
+	c.addQuantiles(add("/sched/pauses/stopping/gc:seconds"), "go_sched_pauses_stopping_gc_seconds", UnitSeconds,
+		"Time the GC took to stop the world (a goroutine that is slow to yield delays it) since the previous sample, in seconds, by quantile.",
+		"go_gc_stopping", "GC stop-the-world latency")
+	c.addQuantiles(add("/sched/pauses/total/other:seconds"), "go_sched_pauses_total_other_seconds", UnitSeconds,
+		"Stop-the-world pauses for anything but GC (runtime.ReadMemStats, stack dumps, GOMAXPROCS changes) since the previous sample, in seconds, by quantile.",
+		"go_other_pauses", "Other stop-the-world pauses")
+	c.addQuantiles(add("/sched/latencies:seconds"), "go_sched_latency_seconds", UnitSeconds,
 		"Time goroutines spent runnable before running, since the previous sample, in seconds, by quantile.",
 		"go_sched_latency", "Scheduler latency")
+	c.addQuantiles(add("/gc/heap/allocs-by-size:bytes"), "go_gc_heap_allocs_by_size_bytes", UnitBytes,
+		"Size of the heap allocations since the previous sample, as their size class, in bytes, by quantile (32769 for all larger objects).",
+		"go_alloc_sizes", "Allocation sizes")
+	if n := len(c.quantiles); n > 0 {
+		c.quantiles[n-1].sizeClasses = true
+	}
 	return c
 }
 
-func newRuntimeQuantiles(sample int, name, help, chart, chartTitle string) runtimeQuantiles {
+// addQuantiles adds the quantiles of the histogram at sample, if this Go
+// version has it.
+func (c *runtimeCollector) addQuantiles(sample int, name, unit, help, chart, chartTitle string) {
+	if sample < 0 {
+		return
+	}
 	q := runtimeQuantiles{sample: sample}
 	for i, rq := range runtimeQuantileSet {
-		q.descs[i] = goDesc(name, rq.title, help, UnitSeconds, Gauge, chart, chartTitle)
+		q.descs[i] = goDesc(name, rq.title, help, unit, Gauge, chart, chartTitle)
 		q.descs[i].Labels = []Label{{Name: "quantile", Value: rq.label}}
 	}
-	return q
+	c.quantiles = append(c.quantiles, q)
 }
 
 // Name returns "runtime".
@@ -214,12 +333,10 @@ func (c *runtimeCollector) Collect(_ context.Context, emit Emit) error {
 			emit(p.desc, v)
 		}
 	}
-	c.collectGCCPU(emit)
-	if c.pauses.sample >= 0 {
-		c.pauses.collect(&c.samples[c.pauses.sample].Value, emit)
-	}
-	if c.latencies.sample >= 0 {
-		c.latencies.collect(&c.samples[c.latencies.sample].Value, emit)
+	c.collectCPU(emit)
+	for i := range c.quantiles {
+		q := &c.quantiles[i]
+		q.collect(&c.samples[q.sample].Value, emit)
 	}
 	return nil
 }
@@ -239,21 +356,33 @@ func (c *runtimeCollector) value(i int) (float64, bool) {
 	return 0, false
 }
 
-// collectGCCPU emits the share of CPU spent on GC between the latest
-// cycles, once there have been two to compare.
-func (c *runtimeCollector) collectGCCPU(emit Emit) {
+// collectCPU emits the shares of CPU time between the latest cycles, once
+// there have been two to compare.
+func (c *runtimeCollector) collectCPU(emit Emit) {
 	gc, ok1 := c.value(c.gcCPU)
 	all, ok2 := c.value(c.allCPU)
 	if !ok1 || !ok2 {
 		return
 	}
-	if c.cpuPrimed && all > c.prevAll {
+	changed := c.cpuPrimed && all > c.prevAll
+	if changed {
 		c.gcRatio = min(max((gc-c.prevGC)/(all-c.prevAll), 0), 1)
 		c.hasGCRatio = true
+	}
+	for i := range c.classes {
+		cl := &c.classes[i]
+		v, _ := c.value(cl.sample)
+		if changed {
+			cl.ratio = min(max((v-cl.prev)/(all-c.prevAll), 0), 1)
+		}
+		cl.prev = v
 	}
 	c.prevGC, c.prevAll, c.cpuPrimed = gc, all, true
 	if c.hasGCRatio {
 		emit(c.gcRatioDesc, c.gcRatio)
+		for i := range c.classes {
+			emit(c.classes[i].desc, c.classes[i].ratio)
+		}
 	}
 }
 
@@ -269,7 +398,7 @@ func (q *runtimeQuantiles) collect(v *metrics.Value, emit Emit) {
 		return
 	}
 	var vals [len(runtimeQuantileSet)]float64
-	if histogramQuantiles(h, q.prev, &vals) {
+	if histogramQuantiles(h, q.prev, q.sizeClasses, &vals) {
 		for i := range vals {
 			emit(q.descs[i], vals[i])
 		}
@@ -279,8 +408,9 @@ func (q *runtimeQuantiles) collect(v *metrics.Value, emit Emit) {
 
 // histogramQuantiles sets vals to the runtimeQuantileSet quantiles of the
 // values recorded in h since its bucket counts were prev, interpolating
-// linearly within a bucket. It reports false if none were recorded.
-func histogramQuantiles(h *metrics.Float64Histogram, prev []uint64, vals *[len(runtimeQuantileSet)]float64) bool {
+// linearly within a bucket, or, with sizeClasses, taking the largest whole
+// number a bucket holds. It reports false if none were recorded.
+func histogramQuantiles(h *metrics.Float64Histogram, prev []uint64, sizeClasses bool, vals *[len(runtimeQuantileSet)]float64) bool {
 	var n uint64
 	for i, c := range h.Counts {
 		n += c - prev[i]
@@ -297,7 +427,12 @@ func histogramQuantiles(h *metrics.Float64Histogram, prev []uint64, vals *[len(r
 		}
 		for k < len(vals) && runtimeQuantileSet[k].q*float64(n) <= cum+d {
 			rank := runtimeQuantileSet[k].q * float64(n)
-			vals[k] = bucketValue(h.Buckets[i], h.Buckets[i+1], (rank-cum)/d)
+			lo, hi := h.Buckets[i], h.Buckets[i+1]
+			if sizeClasses {
+				vals[k] = sizeClass(lo, hi)
+			} else {
+				vals[k] = bucketValue(lo, hi, (rank-cum)/d)
+			}
 			k++
 		}
 		cum += d
@@ -318,4 +453,13 @@ func bucketValue(lo, hi, f float64) float64 {
 		return hi
 	}
 	return lo + (hi-lo)*f
+}
+
+// sizeClass returns the largest whole number in the bucket [lo, hi), or lo
+// if hi is infinite.
+func sizeClass(lo, hi float64) float64 {
+	if math.IsInf(hi, 1) {
+		return lo
+	}
+	return max(math.Ceil(hi)-1, lo)
 }

@@ -2,13 +2,16 @@ package collectors
 
 import (
 	"context"
+	"go/version"
 	"math"
 	"os"
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestRuntimeMetricsExist(t *testing.T) {
@@ -18,23 +21,59 @@ func TestRuntimeMetricsExist(t *testing.T) {
 		have[d.Name] = true
 	}
 	c := Runtime().(*runtimeCollector)
+	want := 0
 	for _, p := range runtimePlain {
+		if p.since != "" && version.Compare(runtime.Version(), p.since) < 0 {
+			continue
+		}
+		want++
 		for _, m := range []string{p.metric, p.plus} {
 			if m != "" && !have[m] {
 				t.Errorf("%s (for %s) is not in this Go version", m, p.desc.Name)
 			}
 		}
 	}
-	if len(c.plain) != len(runtimePlain) {
-		t.Errorf("%d plain series, want %d", len(c.plain), len(runtimePlain))
+	if len(c.plain) != want {
+		t.Errorf("%d plain series, want %d", len(c.plain), want)
 	}
-	for name, i := range map[string]int{
-		"gc cpu": c.gcCPU, "total cpu": c.allCPU,
-		"gc pauses": c.pauses.sample, "scheduler latencies": c.latencies.sample,
-	} {
-		if i < 0 {
-			t.Errorf("the metric for %s is missing", name)
+	for _, cl := range runtimeCPUClasses {
+		if !have[cl.metric] {
+			t.Errorf("%s is not in this Go version", cl.metric)
 		}
+	}
+	if len(c.classes) != len(runtimeCPUClasses) {
+		t.Errorf("%d CPU classes, want %d", len(c.classes), len(runtimeCPUClasses))
+	}
+	if c.gcCPU < 0 || c.allCPU < 0 {
+		t.Error("the CPU totals are missing")
+	}
+	if len(c.quantiles) != 5 {
+		t.Errorf("%d histograms, want 5", len(c.quantiles))
+	}
+}
+
+// TestRuntimeNothingLeftOut checks that every runtime metric worth a
+// series is read: those left out are listed with the reason.
+func TestRuntimeNothingLeftOut(t *testing.T) {
+	t.Parallel()
+	c := Runtime().(*runtimeCollector)
+	read := make(map[string]bool)
+	for _, s := range c.samples {
+		read[s.Name] = true
+	}
+	for _, d := range metrics.All() {
+		switch {
+		case read[d.Name],
+			strings.HasPrefix(d.Name, "/godebug/"),           // events of individual GODEBUG settings
+			d.Name == "/gc/heap/frees-by-size:bytes",         // mirrors allocs-by-size, shifted by the GC
+			d.Name == "/gc/pauses:seconds",                   // the older name of /sched/pauses/total/gc
+			d.Name == "/gc/scan/total:bytes",                 // the sum of heap, stack and globals
+			d.Name == "/memory/classes/heap/objects:bytes",   // read, see above
+			d.Name == "/sched/pauses/stopping/other:seconds", // within /sched/pauses/total/other
+			d.Name == "/cpu/classes/scavenge/total:cpu-seconds":
+			continue
+		}
+		t.Errorf("%s (%s) is not read", d.Name, d.Description)
 	}
 }
 
@@ -87,6 +126,75 @@ func TestRuntimeMemory(t *testing.T) {
 	if n := g.value(t, "go_threads"); n < 1 {
 		t.Errorf("%v threads", n)
 	}
+
+	// Every class of memory is reported: with heap objects they add up to
+	// what the runtime has from the OS.
+	var sum float64
+	for _, id := range g.ids {
+		if strings.HasPrefix(id, "go_memory_classes_") {
+			sum += g.values[id]
+		}
+	}
+	if sum != sys {
+		t.Errorf("memory classes add up to %v, want %v (from OS)", sum, sys)
+	}
+	if got, want := g.value(t, "go_memstats_heap_inuse_bytes"), objects+g.value(t, "go_memory_classes_heap_unused_bytes"); got != want {
+		t.Errorf("heap in use %v, want objects + unused = %v", got, want)
+	}
+	if scan := g.value(t, "go_gc_scan_globals_bytes"); scan <= 0 {
+		t.Errorf("%v bytes of globals to scan", scan)
+	}
+	if got := g.value(t, "go_gc_stack_starting_size_bytes"); got < 2048 || got > 1<<20 {
+		t.Errorf("goroutine stacks start at %v bytes", got)
+	}
+	if !g.descs["go_gc_stack_starting_size_bytes"].Stat {
+		t.Error("go_gc_stack_starting_size_bytes is not a figure")
+	}
+}
+
+// TestRuntimeGOGC is not parallel: it sets the GC percent.
+func TestRuntimeGOGC(t *testing.T) {
+	prev := debug.SetGCPercent(250)
+	defer debug.SetGCPercent(prev)
+	c := Runtime()
+	if got := gather(t, c).value(t, "go_gc_gogc_percent"); got != 250 {
+		t.Errorf("go_gc_gogc_percent = %v, want 250", got)
+	}
+	debug.SetGCPercent(-1)
+	if ids := gather(t, c).named("go_gc_gogc_percent"); len(ids) != 0 {
+		t.Errorf("GOGC reported while off: %v", ids)
+	}
+}
+
+// TestRuntimeGoroutineStates is not parallel: it counts goroutines.
+func TestRuntimeGoroutineStates(t *testing.T) {
+	if version.Compare(runtime.Version(), "go1.26") < 0 {
+		t.Skip("goroutine states are in Go 1.26 and later")
+	}
+	c := Runtime()
+	const n = 100
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range n {
+		wg.Go(func() { <-stop })
+	}
+	defer func() { close(stop); wg.Wait() }()
+	// The goroutines are runnable until each has run up to the channel.
+	var g gathered
+	for range 100 {
+		if g = gather(t, c); g.value(t, "go_sched_goroutines_waiting_goroutines") >= n {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if w := g.value(t, "go_sched_goroutines_waiting_goroutines"); w < n {
+		t.Errorf("%v goroutines waiting, want at least the %d blocked on a channel", w, n)
+	}
+	if r := g.value(t, "go_sched_goroutines_running_goroutines"); r < 1 || r > float64(runtime.GOMAXPROCS(0)) {
+		t.Errorf("%v goroutines running, want 1 to GOMAXPROCS", r)
+	}
+	g.value(t, "go_sched_goroutines_runnable_goroutines")
+	g.value(t, "go_sched_goroutines_not_in_go_goroutines")
 }
 
 // TestRuntimeGC is not parallel: it forces collections.
@@ -106,8 +214,32 @@ func TestRuntimeGC(t *testing.T) {
 		t.Errorf("go_gc_cycles_total went from %v to %v after two collections", c0, c1)
 	}
 	checkQuantiles(t, g1, "go_gc_pause_seconds")
+	checkQuantiles(t, g1, "go_sched_pauses_stopping_gc_seconds")
 	if r := g1.value(t, "go_gc_cpu_ratio"); r < 0 || r > 1 {
 		t.Errorf("go_gc_cpu_ratio = %v", r)
+	}
+	if f1, f0 := g1.value(t, "go_gc_cycles_forced_total"), first.value(t, "go_gc_cycles_forced_total"); f1 < f0+2 {
+		t.Errorf("go_gc_cycles_forced_total went from %v to %v after two runtime.GC", f0, f1)
+	}
+	if c1 := g1.value(t, "go_gc_cycles_total"); c1 != g1.value(t, "go_gc_cycles_forced_total")+g1.value(t, "go_gc_cycles_automatic_total") {
+		t.Errorf("forced and automatic cycles do not add up to %v", c1)
+	}
+	// The classes share out all the CPU time, and GC's share is theirs.
+	var sum, gc float64
+	for _, id := range g1.named("go_cpu_classes_ratio") {
+		sum += g1.values[id]
+		if strings.HasPrefix(g1.label(id, "class"), "gc_") {
+			gc += g1.values[id]
+		}
+	}
+	if n := len(g1.named("go_cpu_classes_ratio")); n != len(runtimeCPUClasses) {
+		t.Errorf("%d CPU classes, want %d", n, len(runtimeCPUClasses))
+	}
+	if !within(sum, 1, 1e-6) {
+		t.Errorf("CPU classes add up to %v, want 1", sum)
+	}
+	if r := g1.value(t, "go_gc_cpu_ratio"); !within(gc, r, 1e-6) {
+		t.Errorf("GC classes add up to %v, go_gc_cpu_ratio is %v", gc, r)
 	}
 
 	// Without a collection in between, there are no recent pauses.
@@ -126,6 +258,34 @@ func TestRuntimeGC(t *testing.T) {
 	}
 	wg.Wait()
 	checkQuantiles(t, gather(t, c), "go_sched_latency_seconds")
+
+	// ReadMemStats stops the world for something other than GC.
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	checkQuantiles(t, gather(t, c), "go_sched_pauses_total_other_seconds")
+}
+
+// TestRuntimeAllocationSizes is not parallel: it allocates.
+func TestRuntimeAllocationSizes(t *testing.T) {
+	c := Runtime()
+	gather(t, c)
+	const size = 3000 // in the size class 3072
+	bufs := make([][]byte, 1000)
+	for i := range bufs {
+		bufs[i] = make([]byte, size)
+	}
+	g := gather(t, c)
+	runtime.KeepAlive(bufs)
+	checkQuantiles(t, g, "go_gc_heap_allocs_by_size_bytes")
+	if max := g.value(t, `go_gc_heap_allocs_by_size_bytes{quantile="1"}`); max < size {
+		t.Errorf("largest allocation %v bytes, want at least %d", max, size)
+	}
+	if p99 := g.value(t, `go_gc_heap_allocs_by_size_bytes{quantile="0.99"}`); p99 != 3072 {
+		t.Errorf("p99 allocation size %v, want the size class 3072 of the %d-byte buffers", p99, size)
+	}
+	if freed := g.value(t, "go_gc_heap_frees_bytes_total"); freed > g.value(t, "go_gc_heap_allocs_bytes_total") {
+		t.Errorf("freed %v, more than allocated", freed)
+	}
 }
 
 // checkQuantiles checks that g has the quantiles of name, in order.
@@ -163,7 +323,7 @@ func TestHistogramQuantiles(t *testing.T) {
 	prev := []uint64{0, 2, 10, 0, 3}
 	// Since prev: 5 values in [0, 1), 5 in [2, 4).
 	var vals [len(runtimeQuantileSet)]float64
-	if !histogramQuantiles(h, prev, &vals) {
+	if !histogramQuantiles(h, prev, false, &vals) {
 		t.Fatal("no values found")
 	}
 	want := [len(runtimeQuantileSet)]float64{
@@ -178,14 +338,24 @@ func TestHistogramQuantiles(t *testing.T) {
 		}
 	}
 
-	if histogramQuantiles(h, h.Counts, &vals) {
+	if histogramQuantiles(h, h.Counts, false, &vals) {
 		t.Error("values found in an unchanged histogram")
 	}
 
 	h.Counts = []uint64{0, 0, 0, 0, 1}
-	histogramQuantiles(h, []uint64{0, 0, 0, 0, 0}, &vals)
+	histogramQuantiles(h, []uint64{0, 0, 0, 0, 0}, false, &vals)
 	if vals[3] != 4 {
 		t.Errorf("max in the open last bucket = %v, want its lower bound 4", vals[3])
+	}
+
+	// Size classes: the bucket [9, 17) holds sizes 9 to 16.
+	h = &metrics.Float64Histogram{
+		Buckets: []float64{1, 9, 17, 32769, math.Inf(1)},
+		Counts:  []uint64{0, 10, 0, 1},
+	}
+	histogramQuantiles(h, []uint64{0, 0, 0, 0}, true, &vals)
+	if want := [...]float64{16, 16, 32769, 32769}; vals != want {
+		t.Errorf("size classes %v, want %v", vals, want)
 	}
 }
 
