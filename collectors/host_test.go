@@ -187,6 +187,63 @@ func TestHostMemory(t *testing.T) {
 	if swapUsed > swapTotal {
 		t.Errorf("swap used %v > total %v", swapUsed, swapTotal)
 	}
+	if free := g.value(t, "host_memory_free_bytes"); free <= 0 || free > avail {
+		t.Errorf("free = %v, want within (0, available %v]", free, avail)
+	}
+	for name, key := range map[string]string{
+		"host_memory_slab_reclaimable_bytes":   "SReclaimable",
+		"host_memory_slab_unreclaimable_bytes": "SUnreclaim",
+		"host_memory_page_tables_bytes":        "PageTables",
+		"host_memory_shared_bytes":             "Shmem",
+		"host_memory_dirty_bytes":              "Dirty",
+		"host_memory_writeback_bytes":          "Writeback",
+		"host_memory_committed_bytes":          "Committed_AS",
+	} {
+		if got, want := g.value(t, name), kb(key); !within(got, want, tol) {
+			t.Errorf("%s = %v, %s says %v", name, got, key, want)
+		}
+	}
+	if got, want := g.value(t, "host_memory_commit_limit_bytes"), kb("CommitLimit"); got != want {
+		t.Errorf("commit limit = %v, want CommitLimit %v", got, want)
+	}
+}
+
+func TestHostVMStat(t *testing.T) {
+	t.Parallel()
+	onLinux(t)
+	c := hostCollector(t, HostOptions{}, "host_memory")
+	before := procFields(t, "/proc/vmstat")
+	g1 := gather(t, c)
+	after := procFields(t, "/proc/vmstat")
+	page := float64(os.Getpagesize())
+	for _, v := range vmstatCounters {
+		if before[v.key] == nil {
+			continue // an older kernel
+		}
+		lo, hi := parseFloat(t, before[v.key][0]), parseFloat(t, after[v.key][0])
+		if v.pages {
+			lo, hi = lo*page, hi*page
+		}
+		if got := g1.value(t, v.name); got < lo || got > hi {
+			t.Errorf("%s = %v, want within [%v, %v] from %s", v.name, got, lo, hi, v.key)
+		}
+		if g1.descs[v.name].Kind != Counter {
+			t.Errorf("%s is not a counter", v.name)
+		}
+	}
+
+	// Touching fresh memory faults its pages in: at least one fault per
+	// 2 MiB, should the kernel back it with huge pages.
+	g2 := gather(t, c)
+	buf := make([]byte, 64<<20)
+	for i := 0; i < len(buf); i += os.Getpagesize() {
+		buf[i] = 1
+	}
+	g3 := gather(t, c)
+	if d := g3.value(t, "host_memory_page_faults_total") - g2.value(t, "host_memory_page_faults_total"); d < float64(len(buf)>>21) {
+		t.Errorf("%v page faults while touching %d fresh pages", d, len(buf)/os.Getpagesize())
+	}
+	checkNonDecreasing(t, g1, g3)
 }
 
 func TestHostDisk(t *testing.T) {
