@@ -26,6 +26,8 @@ type diskCollector struct {
 type diskDevice struct {
 	skip                                       bool
 	readBytes, writtenBytes, reads, writes, io Desc
+	readsMerged, writesMerged                  Desc
+	readTime, writeTime, weighted, inProgress  Desc
 }
 
 func newDiskCollector(only []string) *diskCollector {
@@ -46,13 +48,21 @@ func newDiskDevice(name string) diskDevice {
 			ChartTitle: chartTitle,
 		}
 	}
-	return diskDevice{
+	dev := diskDevice{
 		readBytes:    d("host_disk_read_bytes_total", "read", "Bytes read from the device.", UnitBytes, "host_disk_bytes", "Disk throughput"),
 		writtenBytes: d("host_disk_written_bytes_total", "written", "Bytes written to the device.", UnitBytes, "host_disk_bytes", "Disk throughput"),
 		reads:        d("host_disk_reads_completed_total", "reads", "Reads completed by the device.", UnitCount, "host_disk_ops", "Disk operations"),
 		writes:       d("host_disk_writes_completed_total", "writes", "Writes completed by the device.", UnitCount, "host_disk_ops", "Disk operations"),
+		readsMerged:  d("host_disk_reads_merged_total", "reads merged", "Reads merged with an adjacent one before reaching the device.", UnitCount, "host_disk_ops", "Disk operations"),
+		writesMerged: d("host_disk_writes_merged_total", "writes merged", "Writes merged with an adjacent one before reaching the device.", UnitCount, "host_disk_ops", "Disk operations"),
 		io:           d("host_disk_io_time_seconds_total", "busy", "Time the device had I/O in progress, in seconds; as a rate, its utilization.", UnitSeconds, "host_disk_busy", "Disk busy time"),
+		readTime:     d("host_disk_read_time_seconds_total", "reading", "Time spent by all reads, from issue to completion, in seconds; as a rate, the reads in flight on average.", UnitSeconds, "host_disk_time", "Disk time in I/O"),
+		writeTime:    d("host_disk_write_time_seconds_total", "writing", "Time spent by all writes, from issue to completion, in seconds; as a rate, the writes in flight on average.", UnitSeconds, "host_disk_time", "Disk time in I/O"),
+		weighted:     d("host_disk_io_time_weighted_seconds_total", "queue", "Time spent in I/O weighted by the requests in flight, in seconds; as a rate, the average queue length.", UnitSeconds, "host_disk_time", "Disk time in I/O"),
+		inProgress:   d("host_disk_io_now", "in flight", "I/O requests issued to the device and not yet completed.", UnitCount, "host_disk_io_now", "Disk I/O in flight"),
 	}
+	dev.inProgress.Kind = Gauge
+	return dev
 }
 
 // Name returns "host_disk".
@@ -82,7 +92,13 @@ func (c *diskCollector) Collect(ctx context.Context, emit Emit) error {
 		emit(dev.writtenBytes, float64(s.WriteBytes))
 		emit(dev.reads, float64(s.ReadCount))
 		emit(dev.writes, float64(s.WriteCount))
+		emit(dev.readsMerged, float64(s.MergedReadCount))
+		emit(dev.writesMerged, float64(s.MergedWriteCount))
 		emit(dev.io, float64(s.IoTime)/1e3) // milliseconds
+		emit(dev.readTime, float64(s.ReadTime)/1e3)
+		emit(dev.writeTime, float64(s.WriteTime)/1e3)
+		emit(dev.weighted, float64(s.WeightedIO)/1e3)
+		emit(dev.inProgress, float64(s.IopsInProgress))
 	}
 	return nil
 }

@@ -277,6 +277,32 @@ func TestHostDisk(t *testing.T) {
 		if got := g1.value(t, id); got < lo || got > hi {
 			t.Errorf("%s = %v, want within [%v, %v]", id, got, lo, hi)
 		}
+		// The other counters, by their field in /proc/diskstats and its
+		// unit (milliseconds for times).
+		for _, f := range []struct {
+			metric string
+			field  int
+			scale  float64
+		}{
+			{"host_disk_reads_completed_total", 0, 1},
+			{"host_disk_reads_merged_total", 1, 1},
+			{"host_disk_read_time_seconds_total", 3, 1e-3},
+			{"host_disk_writes_completed_total", 4, 1},
+			{"host_disk_writes_merged_total", 5, 1},
+			{"host_disk_written_bytes_total", 6, 512},
+			{"host_disk_write_time_seconds_total", 7, 1e-3},
+			{"host_disk_io_time_seconds_total", 9, 1e-3},
+			{"host_disk_io_time_weighted_seconds_total", 10, 1e-3},
+		} {
+			id := fmt.Sprintf("%s{device=%q}", f.metric, name)
+			lo, hi := parseFloat(t, before[name][f.field])*f.scale, parseFloat(t, fs[f.field])*f.scale
+			if got := g1.value(t, id); got < lo-1e-9 || got > hi+1e-9 {
+				t.Errorf("%s = %v, want within [%v, %v]", id, got, lo, hi)
+			}
+		}
+		if n := g1.value(t, fmt.Sprintf("host_disk_io_now{device=%q}", name)); n < 0 || n > 1e6 {
+			t.Errorf("%s: %v I/O in flight", name, n)
+		}
 	}
 	checkNonDecreasing(t, g1, g2)
 }
