@@ -34,10 +34,11 @@ type filesystemCollector struct {
 
 // fsMount is the state kept per mount.
 type fsMount struct {
-	path              string
-	ratio, size, free Desc
-	pending           chan fsUsage // statfs in flight, or nil
-	stuck             bool         // pending was started by an earlier call
+	path                                  string
+	ratio, size, free                     Desc
+	freeAll, filesRatio, files, filesFree Desc
+	pending                               chan fsUsage // statfs in flight, or nil
+	stuck                                 bool         // pending was started by an earlier call
 }
 
 // fsUsage is the result of one statfs.
@@ -106,6 +107,46 @@ func newFSMount(p *disk.PartitionStat) fsMount {
 			Chart:      "host_filesystem_space",
 			ChartTitle: "Filesystem space",
 		},
+		freeAll: Desc{
+			Name:       "host_filesystem_free_bytes",
+			Labels:     labels,
+			Title:      p.Mountpoint + " free",
+			Help:       "Free space on the filesystem, including the space reserved for root, in bytes.",
+			Unit:       UnitBytes,
+			Group:      "host",
+			Chart:      "host_filesystem_space",
+			ChartTitle: "Filesystem space",
+		},
+		filesRatio: Desc{
+			Name:       "host_filesystem_files_used_ratio",
+			Labels:     labels,
+			Title:      p.Mountpoint + " inodes",
+			Help:       "Share of the filesystem's inodes in use: when all are, no file can be created, whatever the free space.",
+			Unit:       UnitRatio,
+			Group:      "host",
+			Chart:      "host_filesystem",
+			ChartTitle: "Filesystem usage",
+		},
+		files: Desc{
+			Name:       "host_filesystem_files",
+			Labels:     labels,
+			Title:      p.Mountpoint + " total",
+			Help:       "Number of inodes (files, directories, links) the filesystem can hold.",
+			Unit:       UnitCount,
+			Group:      "host",
+			Chart:      "host_filesystem_files",
+			ChartTitle: "Filesystem inodes",
+		},
+		filesFree: Desc{
+			Name:       "host_filesystem_files_free",
+			Labels:     labels,
+			Title:      p.Mountpoint + " free",
+			Help:       "Number of free inodes on the filesystem.",
+			Unit:       UnitCount,
+			Group:      "host",
+			Chart:      "host_filesystem_files",
+			ChartTitle: "Filesystem inodes",
+		},
 	}
 }
 
@@ -165,6 +206,14 @@ func (c *filesystemCollector) Collect(ctx context.Context, emit Emit) error {
 		emit(m.ratio, float64(u.Used)/float64(u.Used+u.Free))
 		emit(m.size, float64(u.Total))
 		emit(m.free, float64(u.Free))
+		emit(m.freeAll, float64(u.Total-min(u.Used, u.Total)))
+		// Filesystems without a fixed number of inodes (btrfs) report
+		// none.
+		if u.InodesTotal > 0 && u.InodesFree <= u.InodesTotal {
+			emit(m.filesRatio, float64(u.InodesUsed)/float64(u.InodesTotal))
+			emit(m.files, float64(u.InodesTotal))
+			emit(m.filesFree, float64(u.InodesFree))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -7,7 +7,9 @@ import (
 	"io"
 	"net"
 	"os"
+	"os/exec"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -421,6 +423,36 @@ func TestHostFilesystem(t *testing.T) {
 	}
 	if r := g.values[root]; r <= 0 || r >= 1 {
 		t.Errorf("%s = %v, want within (0, 1)", root, r)
+	}
+
+	// Space free counts the space reserved for root, available does not.
+	suffix := strings.TrimPrefix(root, "host_filesystem_used_ratio")
+	size, avail := g.value(t, "host_filesystem_size_bytes"+suffix), g.value(t, "host_filesystem_avail_bytes"+suffix)
+	if free := g.value(t, "host_filesystem_free_bytes"+suffix); free < avail || free > size {
+		t.Errorf("/: free %v, want within [available %v, size %v]", free, avail, size)
+	}
+	if _, ok := g.values["host_filesystem_files"+suffix]; !ok {
+		return // no fixed number of inodes
+	}
+	files, filesFree := g.value(t, "host_filesystem_files"+suffix), g.value(t, "host_filesystem_files_free"+suffix)
+	if r := g.value(t, "host_filesystem_files_used_ratio"+suffix); files <= 0 || filesFree > files || !within(r, (files-filesFree)/files, 1e-9) {
+		t.Errorf("/: %v inodes, %v free, %v used", files, filesFree, r)
+	}
+	if runtime.GOOS != "linux" {
+		return
+	}
+	out, err := exec.Command("df", "-Pi", "/").Output()
+	if err != nil {
+		t.Skipf("df: %v", err)
+	}
+	// Filesystem Inodes IUsed IFree IUse% Mounted on
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	df := strings.Fields(lines[len(lines)-1])
+	if want := parseFloat(t, df[1]); files != want {
+		t.Errorf("/: %v inodes, df -i says %v", files, want)
+	}
+	if want := parseFloat(t, df[3]); !within(filesFree, want, 1000) {
+		t.Errorf("/: %v inodes free, df -i says %v", filesFree, want)
 	}
 }
 
