@@ -114,16 +114,16 @@ type Broker struct {
 	byID   map[string]*series
 	byColl map[string][]*series
 	gen    uint64
-	schema []byte // encoded schema, nil when stale
+	schema []byte // encoded schema as a frame, nil when stale
 	// schemaDue: series were added and the subscribers already connected
 	// have not been sent the new schema yet.
 	schemaDue bool
-	status    []byte
+	status    []byte // status frame
 	errs      map[string]CollectorError
 	ring      *ring
 	row       []float64 // scratch row for the ring
 	changed   []int     // scratch: indices changed in this frame
-	hist      []byte    // cached full history for ring.seq histSeq
+	hist      []byte    // cached full history frame for ring.seq histSeq
 	histSeq   uint64
 	frameBuf  []byte
 
@@ -135,6 +135,7 @@ type Broker struct {
 
 	subsMu sync.Mutex
 	subs   map[*subscriber]struct{}
+	wake   []*subscriber // scratch of broadcast
 	closed bool
 
 	ready readyQueue
@@ -160,7 +161,7 @@ func NewBroker(opts Options) *Broker {
 	}
 	b.lagLimitMs = max(opts.ClientTimeout, 2*opts.Interval).Milliseconds()
 	b.ready.init()
-	b.status = encodeStatus(nil)
+	b.status = frameText(encodeStatus(nil))
 	for range opts.Writers {
 		b.wg.Add(1)
 		go b.writer()
@@ -243,7 +244,7 @@ func (b *Broker) setError(collector string, err error) {
 		}
 		b.errs[collector] = CollectorError{Collector: collector, Error: err.Error(), Since: since}
 	}
-	b.status = encodeStatus(b.errorsLocked())
+	b.status = frameText(encodeStatus(b.errorsLocked()))
 	b.broadcast(b.status)
 }
 
@@ -271,7 +272,7 @@ func (b *Broker) Errors() []CollectorError {
 // schemaLocked returns the encoded schema, re-encoding it when stale.
 func (b *Broker) schemaLocked() []byte {
 	if b.schema == nil {
-		b.schema = encodeSchema(b.all, b.opts.Interval, b.ring.cap())
+		b.schema = frameText(encodeSchema(b.all, b.opts.Interval, b.ring.cap()))
 	}
 	return b.schema
 }
@@ -366,8 +367,8 @@ func (b *Broker) frameLocked(ts time.Time) []byte {
 	b.lastTickMs.Store(tms)
 	b.frameBuf = buf
 	// The published frame is shared by every queue and must stay
-	// read-only: hand out a copy, keep the scratch buffer.
-	return slices.Clone(buf)
+	// read-only: hand out a framed copy, keep the scratch buffer.
+	return frameText(buf)
 }
 
 // historyLocked returns the history message after since; the full history
@@ -375,12 +376,12 @@ func (b *Broker) frameLocked(ts time.Time) []byte {
 func (b *Broker) historyLocked(since int64) []byte {
 	if b.ring.n == 0 || since < b.ring.ts[b.ring.head] {
 		if b.hist == nil || b.histSeq != b.ring.seq {
-			b.hist = encodeHistory(b.ring, math.MinInt64, len(b.all))
+			b.hist = frameText(encodeHistory(b.ring, math.MinInt64, len(b.all)))
 			b.histSeq = b.ring.seq
 		}
 		return b.hist
 	}
-	return encodeHistory(b.ring, since, len(b.all))
+	return frameText(encodeHistory(b.ring, since, len(b.all)))
 }
 
 // Close closes every subscriber with 1001 (going away), stops the

@@ -167,7 +167,7 @@ func TestFrameCarriesOnlyChanges(t *testing.T) {
 	t0 := time.Unix(1_700_000_000, 0)
 	b.Publish(collectors.Batch{Collector: "x", Time: t0, Samples: []collectors.Sample{{Desc: gaugeA, Value: 1.5}, {Desc: gaugeB, Value: 2}}})
 	b.mu.Lock()
-	f := decodeFrame(t, b.frameLocked(t0))
+	f := decodeFrame(t, payloadOf(b.frameLocked(t0)))
 	b.mu.Unlock()
 	if len(f.I) != 2 || *f.V[0] != 1.5 || *f.V[1] != 2 || f.TS != t0.UnixMilli() {
 		t.Fatalf("first frame = %+v", f)
@@ -179,7 +179,7 @@ func TestFrameCarriesOnlyChanges(t *testing.T) {
 	// Same values: an empty frame.
 	b.Publish(collectors.Batch{Collector: "x", Time: t0.Add(time.Second), Samples: []collectors.Sample{{Desc: gaugeA, Value: 1.5}, {Desc: gaugeB, Value: 2}}})
 	b.mu.Lock()
-	f = decodeFrame(t, b.frameLocked(t0.Add(time.Second)))
+	f = decodeFrame(t, payloadOf(b.frameLocked(t0.Add(time.Second))))
 	b.mu.Unlock()
 	if len(f.I) != 0 {
 		t.Fatalf("unchanged values sent again: %+v", f)
@@ -188,7 +188,7 @@ func TestFrameCarriesOnlyChanges(t *testing.T) {
 	// b not emitted: it becomes a gap (null), a changes.
 	b.Publish(collectors.Batch{Collector: "x", Time: t0.Add(2 * time.Second), Samples: []collectors.Sample{{Desc: gaugeA, Value: 3}}})
 	b.mu.Lock()
-	f = decodeFrame(t, b.frameLocked(t0.Add(2*time.Second)))
+	f = decodeFrame(t, payloadOf(b.frameLocked(t0.Add(2*time.Second))))
 	b.mu.Unlock()
 	if len(f.I) != 2 || f.I[0] != 0 || *f.V[0] != 3 || f.I[1] != 1 || f.V[1] != nil {
 		t.Fatalf("frame after drop = %+v", f)
@@ -279,9 +279,9 @@ func TestHistorySince(t *testing.T) {
 	}
 	var h historyMsg
 	b.mu.Lock()
-	full := b.historyLocked(math.MinInt64)
-	again := b.historyLocked(0)
-	part := b.historyLocked(t0.Add(5 * time.Second).UnixMilli())
+	full := payloadOf(b.historyLocked(math.MinInt64))
+	again := payloadOf(b.historyLocked(0))
+	part := payloadOf(b.historyLocked(t0.Add(5 * time.Second).UnixMilli()))
 	b.mu.Unlock()
 	if &full[0] != &again[0] {
 		t.Error("full history encoded twice in one tick")
@@ -600,7 +600,7 @@ func TestWireValues(t *testing.T) {
 	ts := &collectors.Desc{Name: "test_start_time_seconds", Unit: collectors.UnitTimestamp, Group: "app"}
 	b.Publish(collectors.Batch{Collector: "x", Time: time.Unix(1_700_000_000, 0), Samples: []collectors.Sample{{Desc: ts, Value: 1795311234.5}}})
 	b.mu.Lock()
-	f := decodeFrame(t, b.frameLocked(time.Unix(1_700_000_000, 0)))
+	f := decodeFrame(t, payloadOf(b.frameLocked(time.Unix(1_700_000_000, 0))))
 	b.mu.Unlock()
 	if *f.V[0] != 1795311234.5 {
 		t.Fatalf("timestamp sent as %v", *f.V[0])
@@ -617,7 +617,7 @@ func TestJitterBelowWirePrecisionIsNotResent(t *testing.T) {
 		ts := t0.Add(time.Duration(k) * time.Second)
 		b.Publish(collectors.Batch{Collector: "x", Time: ts, Samples: []collectors.Sample{{Desc: gaugeA, Value: v}}})
 		b.mu.Lock()
-		f := decodeFrame(t, b.frameLocked(ts))
+		f := decodeFrame(t, payloadOf(b.frameLocked(ts)))
 		b.mu.Unlock()
 		if (k == 0) != (len(f.I) == 1) {
 			t.Fatalf("tick %d: frame %+v", k, f)

@@ -8,22 +8,27 @@ import (
 
 // Buffer sizes of a subscriber's connection once hijacked. net/http hands
 // a hijacked connection its 4 KB read and 4 KB write buffers; a dashboard
-// socket reads only pings of a few dozen bytes and writes frames well
-// under 2 KB, so smaller buffers save about 6 KB per browser. Larger
-// messages (a history) still go out whole: bufio writes past its buffer.
+// socket reads only pings of a few dozen bytes, and the library writes
+// only control frames (the broker writes its prepared frames directly),
+// so smaller buffers save about 6 KB per browser.
 const (
 	connReadBuffer  = 256
-	connWriteBuffer = 2048
+	connWriteBuffer = 512
+	// With permessage-deflate the library writes the data frames too.
+	connWriteBufferCompressed = 2048
 )
 
-// smallBuffers wraps a ResponseWriter so that Hijack returns the
-// connection with small buffers. Bytes the client already sent and
-// net/http buffered are kept by leaving the original reader in place.
-type smallBuffers struct {
+// hijacker wraps a ResponseWriter so that Hijack returns the connection
+// with small buffers, wrapped in a sharedConn the broker can write
+// prepared frames to. Bytes the client already sent and net/http buffered
+// are kept by leaving the original reader in place.
+type hijacker struct {
 	http.ResponseWriter
+	writeBuffer int
+	conn        *sharedConn // set by Hijack
 }
 
-func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+func (w *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	conn, brw, err := http.NewResponseController(w.ResponseWriter).Hijack()
 	if err != nil {
 		return conn, brw, err
@@ -31,12 +36,13 @@ func (w smallBuffers) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	if err := brw.Writer.Flush(); err != nil {
 		return conn, brw, err
 	}
+	w.conn = &sharedConn{Conn: conn}
 	r := brw.Reader
 	if r.Buffered() == 0 {
-		r = bufio.NewReaderSize(conn, connReadBuffer)
+		r = bufio.NewReaderSize(w.conn, connReadBuffer)
 	}
-	return conn, bufio.NewReadWriter(r, bufio.NewWriterSize(conn, connWriteBuffer)), nil
+	return w.conn, bufio.NewReadWriter(r, bufio.NewWriterSize(w.conn, w.writeBuffer)), nil
 }
 
 // Unwrap lets http.ResponseController reach the underlying writer.
-func (w smallBuffers) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+func (w *hijacker) Unwrap() http.ResponseWriter { return w.ResponseWriter }

@@ -27,12 +27,15 @@ const (
 type subscriber struct {
 	b    *Broker
 	conn wsConn
+	// raw is the socket under conn, for writing prepared frames; nil when
+	// the library must frame each message (permessage-deflate, tests).
+	raw *sharedConn
 
 	lastRead   atomic.Int64 // unix ns of the last client message
 	writeStart atomic.Int64 // unix ns when the write under way began, 0 when none
 
 	mu        sync.Mutex
-	q         [][]byte // ring of queued messages, len = QueueLen
+	q         [][]byte // ring of queued frames (see frameText), len = QueueLen
 	head, n   int
 	scheduled bool // in the ready queue or being written
 	closed    bool
@@ -53,27 +56,33 @@ func newSubscriber(b *Broker, conn wsConn) *subscriber {
 	return s
 }
 
-// enqueue queues msg; it reports false when the queue overflowed, in which
+// enqueue queues the frame msg and, when the subscriber was idle, hands
+// it to the writers. It reports false when the queue overflowed, in which
 // case the subscriber is being closed.
 func (s *subscriber) enqueue(msg []byte) bool {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
-		return true
-	}
-	if s.n == len(s.q) {
-		s.mu.Unlock()
-		return false
-	}
-	s.q[(s.head+s.n)%len(s.q)] = msg
-	s.n++
-	wake := !s.scheduled
-	s.scheduled = true
-	s.mu.Unlock()
+	ok, wake := s.add(msg)
 	if wake {
 		s.b.ready.push(s)
 	}
-	return true
+	return ok
+}
+
+// add queues msg; wake reports that the subscriber was idle and must be
+// handed to the writers.
+func (s *subscriber) add(msg []byte) (ok, wake bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		return true, false
+	}
+	if s.n == len(s.q) {
+		return false, false
+	}
+	s.q[(s.head+s.n)%len(s.q)] = msg
+	s.n++
+	wake = !s.scheduled
+	s.scheduled = true
+	return true, wake
 }
 
 // next takes the oldest queued message; ok is false when there is none or
@@ -128,6 +137,22 @@ func (q *readyQueue) push(s *subscriber) {
 	q.cond.Signal()
 }
 
+// pushAll hands over a tick's subscribers at once: one lock and one
+// wake-up of the writers, not one per subscriber.
+func (q *readyQueue) pushAll(ss []*subscriber) {
+	if len(ss) == 0 {
+		return
+	}
+	q.mu.Lock()
+	q.items = append(q.items, ss...)
+	q.mu.Unlock()
+	if len(ss) == 1 {
+		q.cond.Signal()
+	} else {
+		q.cond.Broadcast()
+	}
+}
+
 // pop waits for a subscriber; nil means the queue is closed.
 func (q *readyQueue) pop() *subscriber {
 	q.mu.Lock()
@@ -155,11 +180,12 @@ func (q *readyQueue) close() {
 }
 
 // writer is one of the broker's writer goroutines: it takes a subscriber
-// and writes everything queued for it. Writes carry no context deadline
-// (that would cost a timer and allocations per write); instead each write
+// and writes everything queued for it, one write per frame. Writes carry
+// no deadline (that would cost a timer per write); instead each write
 // records its start and sweep cuts off a connection whose write has taken
 // longer than WriteTimeout, which ends the write. A stalled peer so holds
-// one writer for at most WriteTimeout plus one sweep period.
+// one writer for at most WriteTimeout plus one sweep period, and the
+// other writers go on with the other subscribers.
 func (b *Broker) writer() {
 	defer b.wg.Done()
 	for {
@@ -173,7 +199,12 @@ func (b *Broker) writer() {
 				break
 			}
 			s.writeStart.Store(time.Now().UnixNano())
-			err := s.conn.Write(context.Background(), websocket.MessageText, msg)
+			var err error
+			if s.raw != nil {
+				err = s.raw.writeFrame(msg)
+			} else {
+				err = s.conn.Write(context.Background(), websocket.MessageText, payloadOf(msg))
+			}
 			s.writeStart.Store(0)
 			if err != nil {
 				b.drop(s, 0, "")
@@ -183,16 +214,24 @@ func (b *Broker) writer() {
 	}
 }
 
-// broadcast queues msg for every subscriber; those whose queue is full are
-// closed with 1008 so they reconnect and backfill.
+// broadcast queues the frame msg for every subscriber and wakes the
+// writers once; subscribers whose queue is full are closed with 1008 so
+// they reconnect and backfill.
 func (b *Broker) broadcast(msg []byte) {
 	b.subsMu.Lock()
 	var slow []*subscriber
+	wake := b.wake[:0]
 	for s := range b.subs {
-		if !s.enqueue(msg) {
+		ok, w := s.add(msg)
+		if !ok {
 			slow = append(slow, s)
+		} else if w {
+			wake = append(wake, s)
 		}
 	}
+	b.ready.pushAll(wake)
+	clear(wake)
+	b.wake = wake[:0]
 	b.subsMu.Unlock()
 	for _, s := range slow {
 		b.drop(s, StatusPolicyViolation, "client too slow: send queue full")

@@ -94,10 +94,12 @@ func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	compression := websocket.CompressionDisabled
+	hj := &hijacker{ResponseWriter: w, writeBuffer: connWriteBuffer}
 	if b.opts.Compress {
 		compression = websocket.CompressionNoContextTakeover
+		hj.writeBuffer = connWriteBufferCompressed
 	}
-	conn, err := websocket.Accept(smallBuffers{w}, r, &websocket.AcceptOptions{
+	conn, err := websocket.Accept(hj, r, &websocket.AcceptOptions{
 		OriginPatterns:  b.opts.OriginPatterns,
 		CompressionMode: compression,
 	})
@@ -108,6 +110,11 @@ func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	conn.SetReadLimit(b.opts.ReadLimit)
 	s := newSubscriber(b, conn)
+	if !b.opts.Compress || w.Header().Get("Sec-WebSocket-Extensions") == "" {
+		// Not compressing: the broker writes its prepared frames to the
+		// socket itself.
+		s.raw = hj.conn
+	}
 	if err := b.subscribe(s, since); err != nil {
 		conn.Close(StatusGoingAway, "server shutting down")
 		return
