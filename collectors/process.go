@@ -20,6 +20,13 @@ type processCollector struct {
 
 	cpu, rss, vms, fds, maxFDs, threads, start Desc
 
+	// From getrusage, where the system has it.
+	hasRusage                  bool
+	cpuUser, cpuSystem, maxRSS Desc
+	minorFaults, majorFaults   Desc
+	voluntary, involuntary     Desc
+	blockRead, blockWritten    Desc
+
 	// The optional figures, present where the system reports them.
 	hasFDs, hasMaxFDs, hasThreads, hasStart bool
 
@@ -29,6 +36,15 @@ type processCollector struct {
 	maxFDsAt time.Time // when it was read
 }
 
+// processUsage is what getrusage tells of the process, in base units.
+type processUsage struct {
+	user, system             float64 // CPU seconds
+	minorFaults, majorFaults float64
+	voluntary, involuntary   float64 // context switches
+	blockRead, blockWritten  float64 // bytes
+	hasBlockBytes            bool
+}
+
 var bootTimeCache sync.Once
 
 // Process returns a Collector, named "process", of this process (group
@@ -36,8 +52,15 @@ var bootTimeCache sync.Once
 // plus system; as a rate, the cores kept busy),
 // process_resident_memory_bytes, process_virtual_memory_bytes,
 // process_open_fds, process_max_fds, process_threads and
-// process_start_time_seconds. Figures the system does not report are left
-// out; it returns an error only if the process cannot be inspected at all.
+// process_start_time_seconds. Where the system has getrusage (Unix) it
+// adds, from that one call, process_cpu_user_seconds_total and
+// process_cpu_system_seconds_total, process_minor_page_faults_total, process_major_page_faults_total,
+// process_voluntary_context_switches_total (the process waited),
+// process_involuntary_context_switches_total (it was preempted) and, on
+// Linux, process_storage_read_bytes_total and
+// process_storage_written_bytes_total (I/O that reached storage, not the
+// page cache). Figures the system does not report are left out; it
+// returns an error only if the process cannot be inspected at all.
 func Process() (Collector, error) {
 	ctx := context.Background()
 	// Boot time does not change while we run; without the cache gopsutil
@@ -71,6 +94,20 @@ func Process() (Collector, error) {
 		start:   d("process_start_time_seconds", "start time", "Start time of the process since the Unix epoch, in seconds.", UnitTimestamp, "process_start_time", "Started"),
 	}
 	c.cpu.Kind = Counter
+	_, c.hasRusage = rusage()
+	if c.hasRusage {
+		c.cpuUser = d("process_cpu_user_seconds_total", "user", "CPU time spent running the program's code, in seconds; as a rate, the cores kept busy.", UnitSeconds, "process_cpu", "CPU")
+		c.cpuSystem = d("process_cpu_system_seconds_total", "system", "CPU time the kernel spent on the process's behalf, in seconds; as a rate, the cores kept busy.", UnitSeconds, "process_cpu", "CPU")
+		c.minorFaults = d("process_minor_page_faults_total", "minor", "Page faults served without I/O (a page first touched, or already in memory).", UnitCount, "process_page_faults", "Page faults")
+		c.majorFaults = d("process_major_page_faults_total", "major", "Page faults that had to read from disk or swap.", UnitCount, "process_page_faults", "Page faults")
+		c.voluntary = d("process_voluntary_context_switches_total", "voluntary", "Context switches because a thread of the process waited (I/O, a lock, sleep).", UnitCount, "process_context_switches", "Context switches")
+		c.involuntary = d("process_involuntary_context_switches_total", "involuntary", "Context switches because a thread of the process was preempted (its time slice ended).", UnitCount, "process_context_switches", "Context switches")
+		c.blockRead = d("process_storage_read_bytes_total", "read", "Bytes the process caused to be read from storage (not from the page cache).", UnitBytes, "process_storage_io", "Storage I/O")
+		c.blockWritten = d("process_storage_written_bytes_total", "written", "Bytes the process caused to be written to storage.", UnitBytes, "process_storage_io", "Storage I/O")
+		for _, d := range []*Desc{&c.cpuUser, &c.cpuSystem, &c.minorFaults, &c.majorFaults, &c.voluntary, &c.involuntary, &c.blockRead, &c.blockWritten} {
+			d.Kind = Counter
+		}
+	}
 	c.maxFDs.Stat = true
 	c.start.Stat = true
 
@@ -91,7 +128,16 @@ func (c *processCollector) Name() string { return "process" }
 // Collect emits the process's figures.
 func (c *processCollector) Collect(ctx context.Context, emit Emit) error {
 	var errs []error
-	if t, err := c.proc.TimesWithContext(ctx); err != nil {
+	ru, hasRU := processUsage{}, false
+	if c.hasRusage {
+		if ru, hasRU = rusage(); hasRU {
+			emit(c.cpu, ru.user+ru.system)
+			emit(c.cpuUser, ru.user)
+			emit(c.cpuSystem, ru.system)
+		} else {
+			errs = append(errs, errors.New("getrusage failed"))
+		}
+	} else if t, err := c.proc.TimesWithContext(ctx); err != nil {
 		errs = append(errs, fmt.Errorf("read cpu times: %w", err))
 	} else {
 		emit(c.cpu, t.User+t.System)
@@ -101,6 +147,16 @@ func (c *processCollector) Collect(ctx context.Context, emit Emit) error {
 	} else {
 		emit(c.rss, float64(m.RSS))
 		emit(c.vms, float64(m.VMS))
+	}
+	if hasRU {
+		emit(c.minorFaults, ru.minorFaults)
+		emit(c.majorFaults, ru.majorFaults)
+		emit(c.voluntary, ru.voluntary)
+		emit(c.involuntary, ru.involuntary)
+		if ru.hasBlockBytes {
+			emit(c.blockRead, ru.blockRead)
+			emit(c.blockWritten, ru.blockWritten)
+		}
 	}
 	now := time.Now()
 	if c.hasFDs {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -91,4 +92,86 @@ func TestProcessOpenFDs(t *testing.T) {
 	if after := gather(t, c).value(t, "process_open_fds"); after < before+n-10 {
 		t.Errorf("open fds went from %v to %v after opening %d files", before, after, n)
 	}
+}
+
+func TestProcessRusage(t *testing.T) {
+	t.Parallel()
+	onLinux(t)
+	c := newProcess(t)
+	before := threadsStatus(t)
+	g1 := gather(t, c)
+	burnCPU(50 * time.Millisecond)
+	time.Sleep(10 * time.Millisecond) // waiting is a voluntary switch
+	g2 := gather(t, c)
+	after := threadsStatus(t)
+
+	user, system := g2.value(t, "process_cpu_user_seconds_total"), g2.value(t, "process_cpu_system_seconds_total")
+	if total := g2.value(t, "process_cpu_seconds_total"); !within(user+system, total, 1e-9) {
+		t.Errorf("user %v + system %v != total %v", user, system, total)
+	}
+	if u1 := g1.value(t, "process_cpu_user_seconds_total"); user-u1 < 0.02 {
+		t.Errorf("user CPU grew by %v s while burning 50 ms", user-u1)
+	}
+	// getrusage agrees with the kernel's own accounting in /proc, summed
+	// over the threads.
+	for name, key := range map[string]string{
+		"process_voluntary_context_switches_total":   "voluntary_ctxt_switches:",
+		"process_involuntary_context_switches_total": "nonvoluntary_ctxt_switches:",
+	} {
+		lo, hi := before[key], after[key]
+		if got := g1.value(t, name); got < lo || got > hi {
+			t.Errorf("%s = %v, want within [%v, %v] from %s", name, got, lo, hi, key)
+		}
+	}
+	if v1, v2 := g1.value(t, "process_voluntary_context_switches_total"), g2.value(t, "process_voluntary_context_switches_total"); v2 <= v1 {
+		t.Errorf("no voluntary context switch across a sleep: %v then %v", v1, v2)
+	}
+	stat := procStat(t)
+	if got, want := g2.value(t, "process_minor_page_faults_total"), parseFloat(t, stat[10]); got > want || got < want*0.9 {
+		t.Errorf("minor faults %v, /proc/self/stat says %v after", got, want)
+	}
+	if got, want := g2.value(t, "process_major_page_faults_total"), parseFloat(t, stat[12]); got > want {
+		t.Errorf("major faults %v, /proc/self/stat says %v after", got, want)
+	}
+	g2.value(t, "process_storage_read_bytes_total")
+	g2.value(t, "process_storage_written_bytes_total")
+	checkNonDecreasing(t, g1, g2)
+}
+
+// threadsStatus sums the numeric fields of /proc/self/task/*/status over
+// the threads.
+func threadsStatus(t testing.TB) map[string]float64 {
+	t.Helper()
+	tasks, err := os.ReadDir("/proc/self/task")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sums := make(map[string]float64)
+	for _, task := range tasks {
+		b, err := os.ReadFile(filepath.Join("/proc/self/task", task.Name(), "status"))
+		if err != nil {
+			continue // the thread ended
+		}
+		for line := range strings.Lines(string(b)) {
+			if fs := strings.Fields(line); len(fs) == 2 {
+				if v, err := strconv.ParseFloat(fs[1], 64); err == nil {
+					sums[fs[0]] += v
+				}
+			}
+		}
+	}
+	return sums
+}
+
+// procStat returns the fields of /proc/self/stat, numbered as in proc(5)
+// from 1, after the command name.
+func procStat(t testing.TB) []string {
+	t.Helper()
+	b, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, rest, _ := strings.Cut(string(b), ") ")
+	// rest starts at field 3 (state); pad so that index i is field i.
+	return append([]string{"", "", ""}, strings.Fields(rest)...)
 }
