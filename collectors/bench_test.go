@@ -53,6 +53,7 @@ func BenchmarkHostMemory(b *testing.B)     { benchHost(b, "host_memory") }
 func BenchmarkHostDisk(b *testing.B)       { benchHost(b, "host_disk") }
 func BenchmarkHostFilesystem(b *testing.B) { benchHost(b, "host_filesystem") }
 func BenchmarkHostNetwork(b *testing.B)    { benchHost(b, "host_network") }
+func BenchmarkHostProtocols(b *testing.B)  { benchHost(b, "host_protocols") }
 func BenchmarkHostUptime(b *testing.B)     { benchHost(b, "host_uptime") }
 
 func BenchmarkProcess(b *testing.B) {

@@ -24,7 +24,7 @@ func TestHostCollectorNames(t *testing.T) {
 	for _, c := range Host(HostOptions{}) {
 		names = append(names, c.Name())
 	}
-	want := []string{"host_cpu", "host_load", "host_memory", "host_disk", "host_filesystem", "host_network", "host_uptime"}
+	want := []string{"host_cpu", "host_load", "host_memory", "host_disk", "host_filesystem", "host_network", "host_protocols", "host_uptime"}
 	if !slices.Equal(names, want) {
 		t.Errorf("names = %v, want %v", names, want)
 	}
@@ -643,6 +643,59 @@ type zeros struct{}
 func (zeros) Read(p []byte) (int, error) {
 	clear(p)
 	return len(p), nil
+}
+
+func TestHostProtocols(t *testing.T) {
+	t.Parallel()
+	onLinux(t)
+	c := hostCollector(t, HostOptions{}, "host_protocols")
+	before := snmp(t)
+	g1 := gather(t, c)
+	sendLoopback(t, 1<<20) // opens and accepts a connection, sends segments
+	g2 := gather(t, c)
+	after := snmp(t)
+	for _, pc := range newProtocolsCollector().counters {
+		key := pc.proto + "." + pc.key
+		got := g1.value(t, pc.desc.Name)
+		if pc.desc.Kind == Gauge {
+			continue // established connections come and go
+		}
+		if got < before[key] || got > after[key] {
+			t.Errorf("%s = %v, want within [%v, %v] from %s", pc.desc.Name, got, before[key], after[key], key)
+		}
+	}
+	for _, name := range []string{"host_tcp_active_opens_total", "host_tcp_passive_opens_total", "host_tcp_segments_sent_total"} {
+		if d := g2.value(t, name) - g1.value(t, name); d < 1 {
+			t.Errorf("%s grew by %v across a TCP connection", name, d)
+		}
+	}
+	if n := g2.value(t, "host_tcp_connections_established"); n < 0 {
+		t.Errorf("%v established connections", n)
+	}
+	checkNonDecreasing(t, g1, g2)
+}
+
+// snmp returns the TCP and UDP counters of /proc/net/snmp, keyed
+// "tcp.ActiveOpens".
+func snmp(t testing.TB) map[string]float64 {
+	t.Helper()
+	b, err := os.ReadFile("/proc/net/snmp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := make(map[string]float64)
+	lines := strings.Split(string(b), "\n")
+	for i := 0; i+1 < len(lines); i += 2 {
+		names, values := strings.Fields(lines[i]), strings.Fields(lines[i+1])
+		if len(names) != len(values) || len(names) == 0 {
+			t.Fatalf("/proc/net/snmp: line %d and the next do not match", i+1)
+		}
+		proto := strings.ToLower(strings.TrimSuffix(names[0], ":"))
+		for j := 1; j < len(names); j++ {
+			m[proto+"."+names[j]] = parseFloat(t, values[j])
+		}
+	}
+	return m
 }
 
 func TestHostUptime(t *testing.T) {
