@@ -118,6 +118,9 @@ func dial(t *testing.T, ctx context.Context, url string, hdr http.Header) *webso
 		}
 		t.Fatalf("dial %s: %v (status %d)", url, err, status)
 	}
+	// A browser takes messages of any size; the schema and history of the
+	// built-in collectors are above the library's default limit of 32 KiB.
+	c.SetReadLimit(16 << 20)
 	t.Cleanup(func() { c.CloseNow() })
 	return c
 }
@@ -486,13 +489,15 @@ func TestAuthorizeAndOrigins(t *testing.T) {
 // TestCloseClosesSocketsWithGoingAway: Close under open sockets sends 1001
 // to each, is safe twice, and (TestMain's goleak) leaves no goroutine.
 func TestCloseClosesSocketsWithGoingAway(t *testing.T) {
-	d, err := New(Options{Interval: 100 * time.Millisecond, Logger: quiet, DisableHost: true})
+	// These clients never ping: the client timeout must outlast opening
+	// them all, which takes a while under the race detector.
+	d, err := New(Options{Interval: 100 * time.Millisecond, Logger: quiet, DisableHost: true, ClientTimeout: time.Minute})
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(d)
 	defer srv.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
 	defer cancel()
 	url := "ws" + strings.TrimPrefix(srv.URL, "http") + "/ws"
 	n := 1000

@@ -166,8 +166,9 @@ func NewBroker(opts Options) *Broker {
 		b.wg.Add(1)
 		go b.writer()
 	}
-	b.wg.Add(1)
+	b.wg.Add(2)
 	go b.tickLoop()
+	go b.poller()
 	return b
 }
 

@@ -26,6 +26,7 @@ type hijacker struct {
 	http.ResponseWriter
 	writeBuffer int
 	conn        *sharedConn // set by Hijack
+	early       []byte      // bytes the client sent before the upgrade completed
 }
 
 func (w *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
@@ -38,8 +39,11 @@ func (w *hijacker) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	}
 	w.conn = &sharedConn{Conn: conn}
 	r := brw.Reader
-	if r.Buffered() == 0 {
+	if n := r.Buffered(); n == 0 {
 		r = bufio.NewReaderSize(w.conn, connReadBuffer)
+	} else {
+		p, _ := r.Peek(n)
+		w.early = append([]byte(nil), p...)
 	}
 	return w.conn, bufio.NewReadWriter(r, bufio.NewWriterSize(w.conn, w.writeBuffer)), nil
 }

@@ -30,6 +30,10 @@ type subscriber struct {
 	// raw is the socket under conn, for writing prepared frames; nil when
 	// the library must frame each message (permessage-deflate, tests).
 	raw *sharedConn
+	// in is the read state when the broker's poller reads the socket;
+	// nil when a reader goroutine reads it through the library.
+	in     *inbound
+	readMu sync.Mutex // held by the poller, and by the close handshake
 
 	lastRead   atomic.Int64 // unix ns of the last client message
 	writeStart atomic.Int64 // unix ns when the write under way began, 0 when none
@@ -102,7 +106,8 @@ func (s *subscriber) next() (msg []byte, ok bool) {
 }
 
 // shut closes the socket with code and reason, once; queued messages are
-// dropped. It blocks for the close handshake (bounded by coder/websocket).
+// dropped. It blocks for the close handshake, bounded by
+// closeHandshakeTimeout (or by coder/websocket, when it reads the socket).
 func (s *subscriber) shut(code websocket.StatusCode, reason string) {
 	s.mu.Lock()
 	s.closed = true
@@ -110,11 +115,14 @@ func (s *subscriber) shut(code websocket.StatusCode, reason string) {
 	s.n = 0
 	s.mu.Unlock()
 	s.shutOnce.Do(func() {
-		if code == 0 {
+		switch {
+		case code == 0:
 			s.conn.CloseNow()
-			return
+		case s.in != nil && s.raw != nil:
+			s.closeRaw(code, reason)
+		default:
+			s.conn.Close(code, reason)
 		}
-		s.conn.Close(code, reason)
 	})
 }
 

@@ -84,9 +84,9 @@ func truncate(s string, n int) string {
 
 // ServeHTTP is the WebSocket endpoint. It upgrades the request (same
 // origin only unless Options.OriginPatterns allow more), queues schema,
-// status and the history after ?since=, registers the subscriber, starts
-// its reader goroutine and returns: frames are written by the broker's
-// writers.
+// status and the history after ?since=, registers the subscriber and
+// returns: frames are written by the broker's writers, and client messages
+// read by its poller (or, where it cannot, a reader goroutine).
 func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	since, err := ParseSince(r.URL.Query().Get("since"))
 	if err != nil {
@@ -112,14 +112,28 @@ func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s := newSubscriber(b, conn)
 	if !b.opts.Compress || w.Header().Get("Sec-WebSocket-Extensions") == "" {
 		// Not compressing: the broker writes its prepared frames to the
-		// socket itself.
+		// socket itself, and reads it too where the poller can.
 		s.raw = hj.conn
+		if rc := pollable(hj.conn.Conn); rc != nil {
+			s.in = &inbound{rc: rc}
+		}
 	}
 	if err := b.subscribe(s, since); err != nil {
 		conn.Close(StatusGoingAway, "server shutting down")
 		return
 	}
-	go b.readLoop(s) // counted by subscribe
+	if s.in == nil {
+		go b.readLoop(s) // counted by subscribe
+		return
+	}
+	if len(hj.early) > 0 {
+		s.readMu.Lock()
+		ce := b.feed(s, hj.early)
+		s.readMu.Unlock()
+		if ce != nil && ce.code >= 0 {
+			b.drop(s, ce.code, ce.reason)
+		}
+	}
 }
 
 // subscribe queues the opening messages and registers s in one step under
@@ -139,8 +153,10 @@ func (b *Broker) subscribe(s *subscriber, since int64) error {
 	s.enqueue(b.status)
 	s.enqueue(b.historyLocked(since))
 	b.subs[s] = struct{}{}
-	// Counted before Close can see the subscriber, for its reader.
-	b.wg.Add(1)
+	if s.in == nil {
+		// Counted before Close can see the subscriber, for its reader.
+		b.wg.Add(1)
+	}
 	return nil
 }
 

@@ -147,8 +147,12 @@ func run(args []string) error {
 	ctx, cancel := context.WithTimeout(ctx, c.duration)
 	defer cancel()
 
-	from := time.Now().Add(c.warmup)
-	l := &load{cfg: c, dialers: dialers(u.Hostname(), c.sources), spread: newSpread(from), rxSpread: newSpread(from)}
+	start := time.Now()
+	from := start.Add(c.warmup)
+	// Ticks still arriving when the clients start closing are slowed by
+	// this tool's own work of closing them: left out.
+	until := start.Add(c.duration - spreadWindow)
+	l := &load{cfg: c, end: start.Add(c.duration), dialers: dialers(u.Hostname(), c.sources), spread: newSpread(from, until), rxSpread: newSpread(from, until)}
 	if c.churn {
 		return l.churn(ctx)
 	}
@@ -188,6 +192,7 @@ func dialers(target string, n int) []*http.Client {
 
 type load struct {
 	cfg     config
+	end     time.Time // the end of the run: frames read after it are not measured
 	dialers []*http.Client
 	next    atomic.Uint64
 
@@ -335,7 +340,7 @@ func (l *load) reader(ctx context.Context, c *websocket.Conn, rx *atomic.Int64) 
 					rxAt = time.Unix(0, ns)
 				}
 			}
-			if t, ok := p.sent(msg); ok {
+			if t, ok := p.sent(msg); ok && now.Before(l.end) {
 				lat = append(lat, float64(now.UnixMilli()-t))
 				if !rxAt.IsZero() {
 					rxLat = append(rxLat, ms(rxAt.Sub(time.UnixMilli(t))))

@@ -19,10 +19,12 @@ const spreadKeep = time.Minute
 // a key common to all copies of one tick's frame, so it measures the
 // fan-out of any server alike, whatever its clock or timestamps.
 //
-// Ticks first received before the start of the measurement (from) are
-// reported by take but not counted as measured.
+// Ticks first received before the start of the measurement (from), or
+// at or after its end (until), are reported by take but not counted as
+// measured: the end keeps out ticks still arriving while the clients
+// close.
 type spread struct {
-	from time.Time
+	from, until time.Time
 
 	mu       sync.Mutex
 	open     map[int64]*arrivals // ticks still arriving, by key
@@ -38,17 +40,21 @@ type arrivals struct {
 	at    []time.Time
 }
 
-// newSpread returns a spread that counts the ticks first received at or
-// after from as measured.
-func newSpread(from time.Time) *spread {
-	return &spread{from: from, open: map[int64]*arrivals{}, first: map[int64]time.Time{}}
+// newSpread returns a spread that counts the ticks first received in
+// [from, until) as measured.
+func newSpread(from, until time.Time) *spread {
+	return &spread{from: from, until: until, open: map[int64]*arrivals{}, first: map[int64]time.Time{}}
+}
+
+func (s *spread) measures(first time.Time) bool {
+	return !first.Before(s.from) && first.Before(s.until)
 }
 
 // record adds the spread of one arrival of a tick first received at first.
 func (s *spread) record(first, at time.Time) {
 	v := ms(max(at.Sub(first), 0))
 	s.out = append(s.out, v)
-	if !first.Before(s.from) {
+	if s.measures(first) {
 		s.measured = append(s.measured, v)
 	}
 }
@@ -88,7 +94,7 @@ func (s *spread) take(now time.Time, all bool) (out, measured []float64, ticks i
 		}
 		s.first[key] = a.first
 		delete(s.open, key)
-		if !a.first.Before(s.from) {
+		if s.measures(a.first) {
 			s.ticks++
 		}
 	}

@@ -10,7 +10,7 @@ func TestSpread(t *testing.T) {
 	t.Parallel()
 	t0 := time.Unix(1000, 0)
 	at := func(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
-	s := newSpread(at(500))
+	s := newSpread(at(500), at(10_000))
 
 	// Tick 1 starts before the measurement: reported, not measured.
 	s.add(1, at(0))
@@ -39,6 +39,14 @@ func TestSpread(t *testing.T) {
 	s.add(3, at(4000))
 	if _, measured, ticks = s.take(at(4001), true); len(measured) != 1 || ticks != 1 {
 		t.Fatalf("final take: measured %v ticks %d; want one arrival of one tick", measured, ticks)
+	}
+
+	// A tick first received at the end of the measurement or later is
+	// reported, not measured.
+	s.add(4, at(10_000))
+	s.add(4, at(10_300))
+	if out, measured, ticks := s.take(at(10_400), true); len(out) != 2 || len(measured) != 0 || ticks != 0 {
+		t.Fatalf("take after the end: out %v measured %v ticks %d; want 2 reported, none measured", out, measured, ticks)
 	}
 }
 

@@ -1,0 +1,325 @@
+package stream
+
+import (
+	"encoding/binary"
+	"errors"
+	"io"
+	"net"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// Reading without a goroutine per browser.
+//
+// A browser sends the broker a ping every few seconds and little else, so
+// a goroutine parked on each socket would cost a stack and a wake-up, two
+// read calls and a trip through the scheduler per ping. Where the socket
+// allows it (a plain TCP connection on a Unix system), the broker has one
+// poller goroutine instead: once a second it reads whatever each socket
+// holds without waiting, parses the client frames itself and handles the
+// messages. A read that finds nothing costs one system call. Elsewhere
+// (TLS, other systems, permessage-deflate, whose client frames may be
+// compressed) a reader goroutine reads through coder/websocket (readLoop).
+
+// pollEvery is how often the poller reads every socket: a quarter of
+// ClientTimeout, at most 2 s. Client messages are pings (every 4–5 s), a
+// resume after the page was hidden and the close handshake: a delay of a
+// second or two is invisible in all three, and reading a socket that
+// holds nothing costs about 3 µs.
+func (o *Options) pollEvery() time.Duration {
+	return min(max(o.ClientTimeout/4, 50*time.Millisecond), 2*time.Second)
+}
+
+// WebSocket opcodes (RFC 6455 §5.2).
+const (
+	opContinuation = 0x0
+	opText         = 0x1
+	opBinary       = 0x2
+	opClose        = 0x8
+	opPing         = 0x9
+	opPong         = 0xA
+)
+
+// inbound is a polled subscriber's read state: bytes of a frame not yet
+// complete and the fragments of a message not yet finished. Both are nil
+// between messages, which is nearly always: a ping arrives whole.
+type inbound struct {
+	rc      syscall.RawConn
+	partial []byte // start of a frame still arriving
+	msg     []byte // payload of a fragmented message so far
+	msgOp   byte   // its opcode, 0 when none is under way
+}
+
+// errClosed is what a read reports for a socket the peer closed.
+var errClosed = errors.New("connection closed by peer")
+
+// closeErr is a reason to close a subscriber, with its close code.
+type closeErr struct {
+	code   websocket.StatusCode
+	reason string
+}
+
+// poller reads every polled subscriber once per pollEvery, half a second
+// past whole seconds, away from the ticks (which come shortly after whole
+// seconds at the default interval) so that it does not delay their writes.
+func (b *Broker) poller() {
+	defer b.wg.Done()
+	every := b.opts.pollEvery()
+	next := func() time.Duration {
+		const phase = 500 * time.Millisecond
+		return time.Until(time.Now().Add(-phase).Truncate(every).Add(every + phase))
+	}
+	t := time.NewTimer(next())
+	defer t.Stop()
+	buf := make([]byte, 4096)
+	var subs []*subscriber
+	for {
+		select {
+		case <-b.tickStop:
+			return
+		case <-t.C:
+		}
+		subs = b.polled(subs[:0])
+		for i, s := range subs {
+			b.poll(s, buf)
+			subs[i] = nil
+		}
+		t.Reset(next())
+	}
+}
+
+// polled appends the subscribers the poller reads.
+func (b *Broker) polled(dst []*subscriber) []*subscriber {
+	b.subsMu.Lock()
+	defer b.subsMu.Unlock()
+	for s := range b.subs {
+		if s.in != nil {
+			dst = append(dst, s)
+		}
+	}
+	return dst
+}
+
+// poll reads what s's socket holds, without waiting, and acts on every
+// complete client frame.
+func (b *Broker) poll(s *subscriber, buf []byte) {
+	if !s.readMu.TryLock() {
+		return // being closed
+	}
+	defer s.readMu.Unlock()
+	for {
+		n, err := readNow(s.in.rc, buf)
+		switch {
+		case errors.Is(err, syscall.EAGAIN):
+			return
+		case err != nil:
+			// Peer gone (EOF, reset) or socket closed by the broker.
+			b.drop(s, 0, "")
+			return
+		}
+		if ce := b.feed(s, buf[:n]); ce != nil {
+			if ce.code >= 0 {
+				b.drop(s, ce.code, ce.reason)
+			}
+			return
+		}
+		if n < len(buf) {
+			return
+		}
+	}
+}
+
+// feed parses client frames from p, handling each complete one. A non-nil
+// result ends the subscriber: with its close code, or a negative code when
+// it was dropped already.
+func (b *Broker) feed(s *subscriber, p []byte) *closeErr {
+	in := s.in
+	if len(in.partial) > 0 {
+		in.partial = append(in.partial, p...)
+		p = in.partial
+	}
+	for len(p) > 0 {
+		n, ce := b.frame(s, p)
+		if ce != nil {
+			in.partial = nil
+			return ce
+		}
+		if n == 0 {
+			break // incomplete
+		}
+		p = p[n:]
+	}
+	if len(p) == 0 {
+		in.partial = nil
+	} else if len(in.partial) == 0 || &p[0] != &in.partial[0] {
+		in.partial = append([]byte(nil), p...)
+	}
+	return nil
+}
+
+// frame parses and handles the client frame at the start of p; n is 0 when
+// the frame is not complete yet.
+func (b *Broker) frame(s *subscriber, p []byte) (n int, ce *closeErr) {
+	if len(p) < 2 {
+		return 0, nil
+	}
+	fin, rsv, op := p[0]&0x80 != 0, p[0]&0x70, p[0]&0x0f
+	masked, size := p[1]&0x80 != 0, uint64(p[1]&0x7f)
+	h := 2
+	switch size {
+	case 126:
+		if len(p) < 4 {
+			return 0, nil
+		}
+		size, h = uint64(binary.BigEndian.Uint16(p[2:])), 4
+	case 127:
+		if len(p) < 10 {
+			return 0, nil
+		}
+		size, h = binary.BigEndian.Uint64(p[2:]), 10
+	}
+	switch {
+	case rsv != 0:
+		return 0, &closeErr{websocket.StatusProtocolError, "reserved bits set without an extension"}
+	case !masked:
+		return 0, &closeErr{websocket.StatusProtocolError, "client frames must be masked"}
+	case op >= opClose && (!fin || size > 125):
+		return 0, &closeErr{websocket.StatusProtocolError, "control frames must be whole and at most 125 bytes"}
+	case op < opClose && size+uint64(len(s.in.msg)) > uint64(b.opts.ReadLimit):
+		return 0, &closeErr{StatusMessageTooBig, "message over the read limit of " + strconv.FormatInt(b.opts.ReadLimit, 10) + " bytes"}
+	}
+	end := h + 4 + int(size)
+	if len(p) < end {
+		return 0, nil
+	}
+	payload := p[h+4 : end]
+	mask := p[h : h+4]
+	for i := range payload {
+		payload[i] ^= mask[i&3]
+	}
+	s.lastRead.Store(time.Now().UnixNano())
+	switch op {
+	case opPing:
+		// Answered unless a frame is being written to the socket right
+		// now; the poller never waits on a socket.
+		if s.raw != nil && s.raw.mu.TryLock() {
+			if !s.raw.closeSent {
+				s.raw.Conn.Write(controlFrame(opPong, payload))
+			}
+			s.raw.mu.Unlock()
+		}
+		return end, nil
+	case opPong:
+		return end, nil
+	case opClose:
+		code := websocket.StatusNormalClosure
+		switch {
+		case len(payload) == 1:
+			return 0, &closeErr{websocket.StatusProtocolError, "close frame with a 1-byte payload"}
+		case len(payload) >= 2:
+			code = websocket.StatusCode(binary.BigEndian.Uint16(payload))
+			if !validCloseCode(code) {
+				return 0, &closeErr{websocket.StatusProtocolError, "invalid close code " + strconv.Itoa(int(code))}
+			}
+		}
+		// The client closes: answer with its code, as RFC 6455 asks.
+		return end, &closeErr{code, ""}
+	case opText, opBinary:
+		if s.in.msgOp != 0 {
+			return 0, &closeErr{websocket.StatusProtocolError, "new message before the last one ended"}
+		}
+		if !fin {
+			s.in.msgOp = op
+			s.in.msg = append(s.in.msg, payload...)
+			return end, nil
+		}
+		return end, b.deliver(s, op, payload)
+	case opContinuation:
+		if s.in.msgOp == 0 {
+			return 0, &closeErr{websocket.StatusProtocolError, "continuation without a message"}
+		}
+		s.in.msg = append(s.in.msg, payload...)
+		if !fin {
+			return end, nil
+		}
+		op, msg := s.in.msgOp, s.in.msg
+		s.in.msgOp, s.in.msg = 0, nil
+		return end, b.deliver(s, op, msg)
+	default:
+		return 0, &closeErr{websocket.StatusProtocolError, "unknown opcode " + strconv.Itoa(int(op))}
+	}
+}
+
+// deliver handles one whole client message.
+func (b *Broker) deliver(s *subscriber, op byte, data []byte) *closeErr {
+	typ := websocket.MessageText
+	if op == opBinary {
+		typ = websocket.MessageBinary
+	}
+	if !b.handle(s, typ, data) {
+		return &closeErr{code: -1}
+	}
+	return nil
+}
+
+// validCloseCode reports whether a peer may send code (RFC 6455 §7.4).
+func validCloseCode(code websocket.StatusCode) bool {
+	switch {
+	case code >= 1000 && code <= 1003, code >= 1007 && code <= 1011:
+		return true
+	default:
+		return code >= 3000 && code <= 4999
+	}
+}
+
+// controlFrame returns an unmasked control frame; payload is at most 125
+// bytes.
+func controlFrame(op byte, payload []byte) []byte {
+	f := make([]byte, 0, 2+len(payload))
+	f = append(f, 0x80|op, byte(len(payload)))
+	return append(f, payload...)
+}
+
+// closeFrame returns a close frame with code and reason, the reason cut to
+// fit the 125 bytes of a control frame.
+func closeFrame(code websocket.StatusCode, reason string) []byte {
+	if code == websocket.StatusNoStatusRcvd {
+		return controlFrame(opClose, nil)
+	}
+	if len(reason) > 123 {
+		reason = reason[:123]
+	}
+	p := binary.BigEndian.AppendUint16(make([]byte, 0, 2+len(reason)), uint16(code))
+	return controlFrame(opClose, append(p, reason...))
+}
+
+// closeRaw is the close handshake of a subscriber whose socket the broker
+// writes and reads itself: the close frame, then the end of sending, then
+// whatever the client still sends until it closes too, each step bounded.
+func (s *subscriber) closeRaw(code websocket.StatusCode, reason string) {
+	c := s.raw
+	deadline := time.Now().Add(closeHandshakeTimeout)
+	c.Conn.SetWriteDeadline(deadline)
+	c.mu.Lock()
+	if !c.closeSent {
+		c.closeSent = true
+		c.Conn.Write(closeFrame(code, reason))
+	}
+	c.mu.Unlock()
+	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	s.readMu.Lock()
+	c.Conn.SetReadDeadline(deadline)
+	io.Copy(io.Discard, io.LimitReader(c.Conn, 1<<16))
+	s.readMu.Unlock()
+	s.conn.CloseNow()
+}
+
+// closeHandshakeTimeout bounds a close handshake.
+const closeHandshakeTimeout = time.Second
+
+var _ net.Conn = (*sharedConn)(nil)
