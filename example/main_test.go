@@ -70,6 +70,7 @@ func TestShutsDownCleanlyOnSignal(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer ws.CloseNow()
+			ws.SetReadLimit(16 << 20) // the schema is above the default 32 KiB
 			// Subscribed once the schema arrives: only then is the socket
 			// the dashboard's to close.
 			if _, _, err := ws.Read(ctx); err != nil {
