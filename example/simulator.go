@@ -76,13 +76,18 @@ func (s *simulator) collectLatency(ctx context.Context, emit collectors.Emit) er
 	return nil
 }
 
-// simStep is how often the simulator advances: often enough for the rates to
-// look smooth at 1 s frames, rarely enough to keep the example idle.
-const simStep = 250 * time.Millisecond
+// simStep is how often the simulator advances: once per second, half a
+// second away from the collections on whole seconds, so each 1 s frame
+// sees exactly one step and the example stays idle between them.
+const simStep = time.Second
 
 // run simulates traffic until ctx is done.
 func (s *simulator) run(ctx context.Context) {
-	t := time.NewTicker(simStep)
+	next := func() time.Duration {
+		const phase = simStep / 2
+		return time.Until(time.Now().Add(-phase).Truncate(simStep).Add(simStep + phase))
+	}
+	t := time.NewTimer(next())
 	defer t.Stop()
 	start := time.Now()
 	for {
@@ -91,6 +96,7 @@ func (s *simulator) run(ctx context.Context) {
 			return
 		case now := <-t.C:
 			s.step(now.Sub(start).Seconds())
+			t.Reset(next())
 		}
 	}
 }
