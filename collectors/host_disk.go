@@ -20,6 +20,7 @@ import (
 type diskCollector struct {
 	only []string
 	devs instances[diskDevice]
+	r    *diskstatsReader
 }
 
 // diskDevice is the state kept per block device.
@@ -31,7 +32,7 @@ type diskDevice struct {
 }
 
 func newDiskCollector(only []string) *diskCollector {
-	return &diskCollector{only: slices.Clone(only)}
+	return &diskCollector{only: slices.Clone(only), r: newDiskstatsReader()}
 }
 
 func newDiskDevice(name string) diskDevice {
@@ -70,7 +71,7 @@ func (c *diskCollector) Name() string { return "host_disk" }
 
 // Collect emits the I/O counters of each device.
 func (c *diskCollector) Collect(ctx context.Context, emit Emit) error {
-	stats, err := disk.IOCountersWithContext(ctx)
+	stats, err := c.r.read(ctx)
 	if err != nil {
 		return fmt.Errorf("read disk counters: %w", err)
 	}

@@ -21,11 +21,11 @@ type processCollector struct {
 	cpu, rss, vms, fds, maxFDs, threads, start Desc
 
 	// From getrusage, where the system has it.
-	hasRusage                  bool
-	cpuUser, cpuSystem, maxRSS Desc
-	minorFaults, majorFaults   Desc
-	voluntary, involuntary     Desc
-	blockRead, blockWritten    Desc
+	hasRusage                bool
+	cpuUser, cpuSystem       Desc
+	minorFaults, majorFaults Desc
+	voluntary, involuntary   Desc
+	blockRead, blockWritten  Desc
 
 	// The optional figures, present where the system reports them.
 	hasFDs, hasMaxFDs, hasThreads, hasStart bool
