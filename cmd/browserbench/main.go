@@ -34,8 +34,9 @@
 // and grow with the history.
 //
 // Open → charts showing history. Page.navigate, then every 20 ms an
-// evaluation that holds once every chart the page counts as visible (on
-// screen or within its IntersectionObserver's 300 px margin) has a uPlot
+// evaluation that holds once every chart on screen (the page's
+// IntersectionObserver without margin; charts within 300 px of the screen
+// are drawn once too, ahead of a scroll, but not waited for) has a uPlot
 // that holds at least two points and has synced every row of the store
 // (the history is applied in one message). The time is the page's own
 // performance.now() at that evaluation, i.e. milliseconds since navigation
@@ -56,8 +57,10 @@
 // on an idle machine.
 //
 // Frames and draws. window.livedash.charts counts the animation frames in
-// which the charts drew (frames) and the uPlot setData calls (draws): at
-// 1 Hz, about one frame per second and one draw per visible chart. Charts
+// which the charts drew (frames), the uPlot setData calls (draws) and the
+// time those frames' script took by the page's own clock (drawMs, uPlot's
+// drawing included; rasterizing the canvases comes later, in the commit):
+// at 1 Hz, about one frame per second and one draw per chart on screen. Charts
 // off screen at both ends of the window must not sync a row (their view's
 // row count must not move); charts on screen must keep up with the store.
 //
@@ -92,8 +95,11 @@
 // Tracing domain records the DevTools timeline categories; the report
 // sums, on the page's renderer main thread, the self time of each event
 // name (FunctionCall, Layout, Paint, Commit…), which says what the
-// "other" part of the busy time is. Tracing has a cost of its own, so read
-// the shares, not the total.
+// "other" part of the busy time is, and divides it by the chart frames
+// drawn meanwhile: the main thread's time per tick. Tracing has a cost of
+// its own, so read the shares, not the total. With -cpuprofile, V8's
+// sampling profiler runs during the trace too: the profile is written for
+// DevTools, and the report lists the page's functions by self time.
 //
 // Hidden tab. For -hidden, a second tab of the same window is brought to
 // the front (Target.activateTarget), so the page's tab is hidden as when
@@ -150,9 +156,12 @@ type config struct {
 	fps      time.Duration
 	hidden   time.Duration
 	trace    time.Duration
-	chromium string
-	width    int
-	height   int
+	// cpuprofile is where to write the page's JavaScript profile, taken
+	// during the trace ("": none).
+	cpuprofile string
+	chromium   string
+	width      int
+	height     int
 }
 
 func parseFlags(args []string) (config, error) {
@@ -166,6 +175,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.fps, "fps", 10*time.Second, "frame-rate probe after the window (0: skip)")
 	fs.DurationVar(&c.hidden, "hidden", 20*time.Second, "time the page's tab spends behind another tab (0: skip)")
 	fs.DurationVar(&c.trace, "trace", 10*time.Second, "trace after the window, for the main thread's time by activity (0: skip)")
+	fs.StringVar(&c.cpuprofile, "cpuprofile", "", "during the trace, sample the page's JavaScript (V8 profiler) and write the profile to this file (.cpuprofile, opens in DevTools)")
 	fs.StringVar(&c.chromium, "chromium", "", "browser executable (default: the first of "+strings.Join(headless.Names, ", ")+" in PATH)")
 	fs.IntVar(&c.width, "width", 1400, "viewport width in CSS pixels")
 	fs.IntVar(&c.height, "height", 900, "viewport height in CSS pixels")
@@ -194,6 +204,8 @@ func parseFlags(args []string) (config, error) {
 		return c, errors.New("-hidden must be between 0 and 5m")
 	case c.trace < 0 || c.trace > time.Minute:
 		return c, errors.New("-trace must be between 0 and 1m")
+	case c.cpuprofile != "" && c.trace == 0:
+		return c, errors.New("-cpuprofile needs a -trace window")
 	case c.width < 320 || c.width > 8192 || c.height < 200 || c.height > 8192:
 		return c, errors.New("-width and -height must be between 320×200 and 8192×8192")
 	}

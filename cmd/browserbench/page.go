@@ -81,6 +81,7 @@ const stateJS = `(() => {
     socket: ld.status.state,
     draws: c.draws,
     frames: c.frames,
+    drawMs: c.drawMs || 0,
     charts: c.size,
     plots: c.plots,
     visible: c.visible,
@@ -107,9 +108,10 @@ type pageState struct {
 	Socket   string       `json:"socket"`
 	Draws    int64        `json:"draws"`  // setData calls since the page opened
 	Frames   int64        `json:"frames"` // animation frames in which the charts drew
+	DrawMs   float64      `json:"drawMs"` // ms of script those frames took, uPlot's drawing included
 	Charts   int          `json:"charts"`
 	Plots    int          `json:"plots"`    // charts whose uPlot exists
-	Visible  int          `json:"visible"`  // charts on or near the screen
+	Visible  int          `json:"visible"`  // charts on screen
 	Rows     int          `json:"rows"`     // rows the store holds
 	Capacity int          `json:"capacity"` // rows its ring holds when full
 	Total    int64        `json:"total"`    // rows ever appended
@@ -141,8 +143,7 @@ func (s pageState) viewValues() int {
 }
 
 // readyJS is the open condition, cheap enough to poll every 20 ms: every
-// chart the page counts as visible (on screen or within its
-// IntersectionObserver's 300 px margin) has a uPlot with at least two
+// chart the page counts as visible (on screen) has a uPlot with at least two
 // points that has synced every row the store holds, at most the newest
 // one excepted (a frame that arrived after the last animation frame). The
 // history message is applied whole, so a store with rows holds the whole

@@ -151,6 +151,10 @@ func (r *report) printSteady(w io.Writer) {
 	}
 	fmt.Fprintf(w, "  chart frames %.2f/s, draws %.1f/s = %.1f per frame; %d of %d charts visible (%d with a uPlot)\n",
 		frames/secs, draws/secs, perFrame, s.end.Visible, s.end.Charts, s.end.Plots)
+	if frames > 0 {
+		fmt.Fprintf(w, "  script of a chart frame (the page's own clock, uPlot's drawing included; raster and commit come after): %.2f ms\n",
+			(s.end.DrawMs-s.start.DrawMs)/frames)
+	}
 	if lo, hi := pointRange(s.end); hi > 0 {
 		fmt.Fprintf(w, "  each visible chart holds %d–%d points (the cost of a draw grows with them)\n", lo, hi)
 	}
@@ -248,8 +252,25 @@ func (r *report) printTrace(w io.Writer) {
 		fmt.Fprintf(tw, "    %s\t%5.2f %%\t%d×\n", a.name, a.share, a.count)
 	}
 	tw.Flush()
+	if t.frames > 0 {
+		perFrame := t.busy / 100 * float64(t.window.Microseconds()) / 1000 / float64(t.frames)
+		fmt.Fprintf(w, "  %d chart frames (%d draws): %.1f ms of the main thread per chart frame, all activities\n",
+			t.frames, t.draws, perFrame)
+	}
 	if t.dataLoss {
 		fmt.Fprintf(w, "  the trace buffer lost data\n")
+	}
+	if len(t.functions) > 0 {
+		fmt.Fprintf(w, "  JavaScript by function, self time over the %v profile (written to %s):\n", t.profiled.Round(time.Millisecond), r.cfg.cpuprofile)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		for i, f := range t.functions {
+			if i == 15 {
+				break
+			}
+			fmt.Fprintf(tw, "    %s\t%6.1f ms\t%5.2f %%\t\n", f.name, float64(f.self.Microseconds())/1000,
+				float64(f.self)/float64(t.profiled)*100)
+		}
+		tw.Flush()
 	}
 }
 

@@ -5,11 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/profiler"
 	"github.com/chromedp/cdproto/tracing"
 	"github.com/chromedp/chromedp"
 )
@@ -32,6 +35,12 @@ type traceResult struct {
 	activities []activity
 	events     int
 	dataLoss   bool
+	// Chart frames (animation frames in which the charts drew) and draws
+	// during the trace, to give the main thread's time per frame.
+	frames, draws int64
+	// With -cpuprofile: the page's JavaScript by function, self time.
+	functions []jsFunction
+	profiled  time.Duration // the profile's span
 }
 
 type activity struct {
@@ -89,9 +98,25 @@ func (b *bench) trace() (*traceResult, error) {
 	}); err != nil {
 		return nil, fmt.Errorf("starting the trace: %w", err)
 	}
+	st0, err := b.state()
+	if err != nil {
+		return nil, err
+	}
+	prof, err := b.startProfile()
+	if err != nil {
+		return nil, err
+	}
 	start := time.Now()
 	sleepErr := sleep(b.tab, b.cfg.trace)
 	window := time.Since(start)
+	var profile *profiler.Profile
+	if prof && sleepErr == nil {
+		res, err := chromedp.Call(b.tab, profiler.Stop, cdp.Empty{})
+		if err != nil {
+			return nil, fmt.Errorf("stopping the profiler: %w", err)
+		}
+		profile = res.Profile
+	}
 	// End the trace even when the sleep was cut short.
 	if _, err := chromedp.Call(context.WithoutCancel(b.tab), tracing.End, cdp.Empty{}); err != nil {
 		return nil, fmt.Errorf("ending the trace: %w", err)
@@ -106,11 +131,104 @@ func (b *bench) trace() (*traceResult, error) {
 	case <-b.tab.Done():
 		return nil, b.tab.Err()
 	}
+	st1, err := b.state()
+	if err != nil {
+		return nil, err
+	}
 	mu.Lock()
 	defer mu.Unlock()
 	r := analyze(raw, window)
 	r.dataLoss = loss
+	r.frames, r.draws = st1.Frames-st0.Frames, st1.Draws-st0.Draws
+	if profile != nil {
+		if err := writeProfile(b.cfg.cpuprofile, profile); err != nil {
+			return nil, err
+		}
+		r.functions, r.profiled = selfByFunction(profile)
+	}
 	return r, nil
+}
+
+// startProfile starts V8's sampling profiler when -cpuprofile asks for it.
+func (b *bench) startProfile() (bool, error) {
+	if b.cfg.cpuprofile == "" {
+		return false, nil
+	}
+	if _, err := chromedp.Call(b.tab, profiler.Enable, cdp.Empty{}); err != nil {
+		return false, fmt.Errorf("enabling the profiler: %w", err)
+	}
+	if _, err := chromedp.Call(b.tab, profiler.SetSamplingInterval, profiler.SetSamplingIntervalParams{Interval: profileInterval}); err != nil {
+		return false, fmt.Errorf("setting the profiler's interval: %w", err)
+	}
+	if _, err := chromedp.Call(b.tab, profiler.Start, cdp.Empty{}); err != nil {
+		return false, fmt.Errorf("starting the profiler: %w", err)
+	}
+	return true, nil
+}
+
+// profileInterval is the profiler's sampling period in µs.
+const profileInterval = 100
+
+// writeProfile writes a profile in the .cpuprofile form DevTools opens.
+func writeProfile(path string, p *profiler.Profile) error {
+	b, err := json.Marshal(p)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return fmt.Errorf("writing the profile: %w", err)
+	}
+	return nil
+}
+
+// jsFunction is one function's self time in a CPU profile.
+type jsFunction struct {
+	name string // function name, file and line
+	self time.Duration
+}
+
+// selfByFunction sums each function's self time (the time between a
+// sample and the next, credited to the sample's top frame) and returns the
+// functions by decreasing self time, and the span of the profile. The
+// profiler's own entries ("(idle)", "(program)", "(garbage collector)")
+// are kept: GC and engine work are part of what a page costs.
+func selfByFunction(p *profiler.Profile) ([]jsFunction, time.Duration) {
+	names := make(map[int64]string, len(p.Nodes))
+	for _, n := range p.Nodes {
+		f := n.CallFrame
+		name := f.FunctionName
+		if name == "" {
+			name = "(anonymous)"
+		}
+		if f.URL != "" {
+			file := f.URL
+			if i := strings.LastIndexByte(file, '/'); i >= 0 {
+				file = file[i+1:]
+			}
+			name = fmt.Sprintf("%s %s:%d", name, file, f.LineNumber+1)
+		}
+		names[n.ID] = name
+	}
+	self := map[string]time.Duration{}
+	for i, id := range p.Samples {
+		// timeDeltas[i] is the time from sample i-1 to sample i: credit
+		// the interval after a sample to it.
+		if i+1 < len(p.TimeDeltas) {
+			self[names[id]] += time.Duration(p.TimeDeltas[i+1]) * time.Microsecond
+		}
+	}
+	out := make([]jsFunction, 0, len(self))
+	for name, d := range self {
+		out = append(out, jsFunction{name, d})
+	}
+	slices.SortFunc(out, func(a, b jsFunction) int {
+		if c := cmp.Compare(b.self, a.self); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.name, b.name)
+	})
+	span := time.Duration(p.EndTime-p.StartTime) * time.Microsecond
+	return out, span
 }
 
 // analyze picks the renderer main thread (the CrRendererMain thread with
