@@ -6,18 +6,20 @@
 // Drawing: the store changes once per incoming message; invalidate() asks
 // for one requestAnimationFrame, in which every chart on screen syncs its
 // view (O(new rows)) and gets one setData(data, false) + setScale('x', …),
-// the sliding-window pattern of uPlot's demos. Charts off screen
-// (IntersectionObserver) or in a hidden tab are skipped, and a chart is
-// only created the first time it comes near the screen; when it comes back
-// it gets a single setData with everything it missed.
+// the sliding-window pattern of uPlot's demos, drawn at once (uPlot's
+// batch). Charts off screen (IntersectionObserver) or in a hidden tab are
+// skipped. A chart is created and drawn once when it comes within
+// NEAR_MARGIN of the screen, so that it is ready when scrolled to, but
+// redrawn on every tick only while on screen; when it comes back it gets a
+// single setData with everything it missed.
 //
 // Safety: every server string (titles, labels, help) reaches the page
 // through textContent, a property, or uPlot's series label (which uPlot
 // sets with textContent); nothing here uses innerHTML.
 //
 // The pure helpers (chartSpecs, statSpecs, sections, yRange, liveWindow,
-// legendWidths…) are exported for tests; the rest needs a DOM and
-// window.uPlot.
+// legendWidths, lineVertices…) are exported for tests; the rest needs a DOM
+// and window.uPlot.
 
 import { formatter, axisFormatter, figure, isShare, unitLabel, BYTE_INCRS, DURATION_INCRS } from './format.js';
 
@@ -56,6 +58,8 @@ const UNIT_INCRS = new Map([
   ['seconds', DURATION_INCRS],
   ['timestamp', TIME_INCRS],
 ]);
+// NEAR_MARGIN is how far off screen a chart is created and drawn once.
+const NEAR_MARGIN = '300px 0px';
 const FONT = '11px system-ui, -apple-system, "Segoe UI", Roboto, sans-serif';
 // The live window spans the data held, at least MIN_WINDOW seconds (so a
 // fresh page is not one squeezed minute of axis labels) and at most the
@@ -220,6 +224,15 @@ function pad2(n) {
   return n < 10 ? '0' + n : String(n);
 }
 
+// lineWidth is the width of a series' line in CSS pixels on a screen of
+// devicePixelRatio dpr: one device pixel on a standard screen, where the
+// rasterizer draws a one-pixel line as a hairline (a 1.5 px line costs
+// several times as much to fill: it was most of the main thread's time
+// of a tick with software rendering), 1.5 px on a high-density one.
+export function lineWidth(dpr) {
+  return dpr >= 2 ? 1.5 : 1;
+}
+
 // seriesStyle returns the colour and dash of the k-th series of a chart.
 export function seriesStyle(k) {
   const colour = PALETTE[k % PALETTE.length];
@@ -243,6 +256,218 @@ export function lonePoints(u, sIdx, show) {
   return out;
 }
 
+// The line path builder (series.paths): what uPlot's own linear builder
+// draws, with fewer vertices and less work per point.
+//
+// A chart holds up to ten minutes of points (600 at 1 Hz) in a plot a few
+// hundred pixels wide, and every chart is drawn again on every tick. With
+// software rendering the cost of a draw is that of building the path (a
+// Path2D call per vertex) and of rasterizing it, both growing with the
+// vertices. lineVertices keeps only the vertices that make a difference to
+// the picture:
+//
+//   - within one device-pixel column, the first and last point and the
+//     lowest and highest value (as uPlot itself does once there are four
+//     points per pixel): the column is drawn as a vertical stroke from min
+//     to max, so spikes stay;
+//   - on a run of equal values, the two ends: a flat line is one segment,
+//     whatever the number of points on it.
+//
+// Gaps (null) end a segment: the next point starts a new one (moveTo), so
+// no line crosses a gap and, unlike uPlot's linear builder, no clip path is
+// needed. A point alone between two gaps draws no line (the charts draw it
+// as a dot, see lonePoints in charts.js). undefined values are skipped and
+// spanned, as uPlot does.
+//
+// Only the path changes: u.data is untouched, so the cursor, the legend and
+// the y range still see every point.
+
+// BREAK marks the end of a segment in the vertex buffer (both coordinates).
+const BREAK = NaN;
+
+// lineVertices reduces the points i0..i1 of one series (xs, ys: uPlot's
+// columns) to vertices in canvas pixels: x = ax + bx·xs[i], y = ay + by·ys[i].
+// It writes x, y pairs to out (growing it when needed; a segment ends with
+// a BREAK pair) and returns {out, n}, n being the number of numbers written.
+export function lineVertices(xs, ys, i0, i1, ax, bx, ay, by, out) {
+  // At most four vertices per point plus a break per gap (two numbers
+  // each), so one check up front covers the loop.
+  const need = 8 * Math.max(0, i1 - i0 + 2);
+  if (out.length < need) out = new Float64Array(Math.max(need, 2 * out.length));
+  let n = 0;
+  // open: a segment has started and no gap has ended it; cnt: its
+  // vertices written. The current column: its index col, first point
+  // (fx, fy), last point (lx, ly), lowest and highest y (lo, hi).
+  let open = false;
+  let cnt = 0;
+  let col = 0;
+  let fx = 0;
+  let fy = 0;
+  let lx = 0;
+  let ly = 0;
+  let lo = 0;
+  let hi = 0;
+  for (let i = i0; i <= i1 + 1; i++) {
+    // One step past i1 ends the last segment.
+    const v = i <= i1 ? ys[i] : null;
+    if (v === undefined) continue;
+    let x = 0;
+    let y = 0;
+    let c = 0;
+    if (v !== null) {
+      x = ax + bx * xs[i];
+      y = ay + by * v;
+      c = Math.floor(x);
+      if (open && c === col) {
+        lx = x;
+        ly = y;
+        if (y < lo) lo = y;
+        else if (y > hi) hi = y;
+        continue;
+      }
+    }
+    if (open) {
+      // Draw the column: its first point, the extreme nearer to it, the
+      // other one, its last point, leaving out the repeats.
+      let a = fy;
+      let b = fy;
+      if (lo !== hi) {
+        const down = fy - lo <= hi - fy;
+        a = down ? lo : hi;
+        b = down ? hi : lo;
+      }
+      for (let k = 0; k < 4; k++) {
+        let vx = fx;
+        let vy = fy;
+        if (k === 1) {
+          if (a === fy) continue;
+          vy = a;
+        } else if (k === 2) {
+          if (b === a || b === ly) continue;
+          vy = b;
+        } else if (k === 3) {
+          if (lx === fx && ly === fy) continue;
+          vx = lx;
+          vy = ly;
+        }
+        // On a flat run (the two vertices before at this y), move the
+        // run's end instead of adding a vertex.
+        if (cnt >= 2 && out[n - 1] === vy && out[n - 3] === vy) {
+          out[n - 2] = vx;
+          continue;
+        }
+        out[n++] = vx;
+        out[n++] = vy;
+        cnt++;
+      }
+    }
+    if (v === null) {
+      if (open) {
+        out[n++] = BREAK;
+        out[n++] = BREAK;
+      }
+      open = false;
+      cnt = 0;
+      continue;
+    }
+    open = true;
+    col = c;
+    fx = lx = x;
+    fy = ly = lo = hi = y;
+  }
+  return { out, n };
+}
+
+// The vertex buffer, shared by every chart: paths are built one at a time.
+let buf = new Float64Array(4096);
+
+// linePaths is a uPlot path builder (series.paths) for lines on linear
+// scales, horizontal x: the stroke, and for a series with a fill, the area
+// between the line and zero (clamped to the y range, as uPlot's fillTo
+// default), one closed shape per segment.
+export function linePaths(u, sIdx, idx0, idx1) {
+  const s = u.series[sIdx];
+  const sx = u.scales.x;
+  const sy = u.scales[s.scale];
+  const { left, top, width, height } = u.bbox;
+  const dx = sx.max - sx.min;
+  const dy = sy.max - sy.min;
+  const stroke = new Path2D();
+  const paths = { stroke, fill: null, clip: null, band: null, gaps: null, flags: 1 };
+  if (!(dx > 0) || !(dy > 0)) return paths;
+  // With series.pxAlign 1, uPlot shifts the canvas by half the line's
+  // width (in device pixels) before it clips to the plot and draws: the
+  // clip rectangle then falls on whole pixels, which the rasterizer applies
+  // as a plain rectangle instead of an antialiased mask that doubled the
+  // cost of drawing the lines. The vertices are shifted back, so the
+  // lines stay where they are.
+  const lw = s.width * (globalThis.devicePixelRatio || 1);
+  const off = s.pxAlign === 1 ? (lw % 2) / 2 : 0;
+  const bx = width / dx;
+  const ax = left - sx.min * bx - off;
+  const by = -height / dy;
+  const ay = top + height - sy.min * by - off;
+  const r = lineVertices(u.data[0], u.data[sIdx], idx0, idx1, ax, bx, ay, by, buf);
+  buf = r.out;
+  const n = r.n;
+
+  // The stroke: one subpath per segment.
+  let segs = 0;
+  let start = true;
+  for (let k = 0; k < n; k += 2) {
+    const x = buf[k];
+    if (x !== x) {
+      start = true;
+      continue;
+    }
+    if (start) {
+      stroke.moveTo(x, buf[k + 1]);
+      segs++;
+      start = false;
+    } else {
+      stroke.lineTo(x, buf[k + 1]);
+    }
+  }
+  if (s.fill == null || segs === 0) return paths;
+
+  // The area: each segment closed down to the base line. With one segment
+  // (no gap in view, the usual case) it is a copy of the stroke.
+  const base = Math.min(sy.max, Math.max(sy.min, 0));
+  const baseY = ay + by * base;
+  let fill;
+  if (segs === 1) {
+    fill = new Path2D(stroke);
+    fill.lineTo(buf[n - 4], baseY);
+    fill.lineTo(buf[0], baseY);
+    fill.closePath();
+  } else {
+    fill = new Path2D();
+    let firstX = 0;
+    let len = 0;
+    for (let k = 0; k < n; k += 2) {
+      const x = buf[k];
+      if (x !== x) {
+        if (len > 1) {
+          fill.lineTo(buf[k - 2], baseY);
+          fill.lineTo(firstX, baseY);
+          fill.closePath();
+        }
+        len = 0;
+        continue;
+      }
+      if (len === 0) {
+        fill.moveTo(x, buf[k + 1]);
+        firstX = x;
+      } else {
+        fill.lineTo(x, buf[k + 1]);
+      }
+      len++;
+    }
+  }
+  paths.fill = fill;
+  return paths;
+}
+
 // alpha returns a #rrggbb colour with an alpha channel.
 function alpha(hex, a) {
   const n = parseInt(hex.slice(1), 16);
@@ -253,14 +478,26 @@ function alpha(hex, a) {
 // demo), so "1023 MiB/s" is not cut. Unlike the demo it measures on every
 // layout pass: a pass that skipped the axis (no data yet) must not leave a
 // stale size. It never shrinks within one layout, so the layout converges.
+// Widths are measured once per label and font (a tick's label rarely
+// changes from one second to the next).
+const labelWidths = new Map();
+
 function axisSize(u, values, axisIdx, cycleNum) {
   const axis = u.axes[axisIdx];
   let size = axis.ticks.size + axis.gap + 4;
   let longest = '';
   for (const v of values || []) if (v.length > longest.length) longest = v;
   if (longest !== '') {
-    u.ctx.font = axis.font[0];
-    size += u.ctx.measureText(longest).width / devicePixelRatio;
+    const font = axis.font[0];
+    const key = font + '\n' + longest;
+    let w = labelWidths.get(key);
+    if (w === undefined) {
+      if (labelWidths.size >= 1000) labelWidths.clear();
+      u.ctx.font = font;
+      w = u.ctx.measureText(longest).width;
+      labelWidths.set(key, w);
+    }
+    size += w / devicePixelRatio;
   }
   size = Math.max(36, Math.ceil(size));
   return cycleNum > 1 && axis._size > size ? axis._size : size;
@@ -285,11 +522,15 @@ export class Charts {
     this.paused = null; // {min, max} in seconds while zoomed, else null
     this.draws = 0; // setData calls, for tests
     this.frames = 0; // animation frames drawn, for tests
+    this.drawMs = 0; // time those frames took (ms), for benchmarks
     this.theme = {};
     this.#readTheme();
     this.byElement = new WeakMap(); // observed element → Chart
 
-    this.io = new IntersectionObserver((entries) => this.#onIntersect(entries), { rootMargin: '300px 0px' });
+    // Two observers of each card: near the screen (create and draw once),
+    // and on it (draw on every tick).
+    this.io = new IntersectionObserver((entries) => this.#onIntersect(entries, 'near'), { rootMargin: NEAR_MARGIN });
+    this.vo = new IntersectionObserver((entries) => this.#onIntersect(entries, 'visible'));
     this.ro = new ResizeObserver((entries) => {
       for (const e of entries) {
         const c = this.byElement.get(e.target);
@@ -326,10 +567,17 @@ export class Charts {
     return n;
   }
 
-  // visible is the number of charts on or near the screen.
+  // visible is the number of charts on screen (drawn on every tick).
   get visible() {
     let n = 0;
     for (const c of this.charts.values()) if (c.visible) n++;
+    return n;
+  }
+
+  // near is the number of charts on or near the screen.
+  get near() {
+    let n = 0;
+    for (const c of this.charts.values()) if (c.near) n++;
     return n;
   }
 
@@ -431,13 +679,22 @@ export class Charts {
     return { min: max - liveWindow(max - this.store.firstX, this.store.window), max };
   }
 
+  // #draw draws the charts on screen, and once those that just came near
+  // it.
   #draw() {
     if (this.doc.hidden) return; // visibilitychange invalidates again
     const range = this.range();
     if (!range) return;
     this.frames++;
+    const t0 = this.win.performance.now();
     this.#updateFigures();
-    for (const c of this.charts.values()) if (c.visible) c.draw(range);
+    for (const c of this.charts.values()) {
+      if (c.visible || (c.near && c.early)) {
+        c.early = false;
+        c.draw(range);
+      }
+    }
+    this.drawMs += this.win.performance.now() - t0;
   }
 
   // #makeFigure builds one figure of a section summary: its label and an
@@ -466,13 +723,17 @@ export class Charts {
     }
   }
 
-  #onIntersect(entries) {
+  // #onIntersect records that charts came near (or on) the screen or left
+  // it. A chart that comes near is drawn once in the next frame, one that
+  // comes on screen in every frame from then on.
+  #onIntersect(entries, what) {
     let any = false;
     for (const e of entries) {
       const c = this.byElement.get(e.target);
       if (!c) continue;
-      c.visible = e.isIntersecting;
-      any = any || c.visible;
+      c[what] = e.isIntersecting;
+      if (what === 'near') c.early = e.isIntersecting;
+      any = any || e.isIntersecting;
     }
     if (any) this.invalidate();
   }
@@ -514,7 +775,9 @@ class Chart {
     this.sig = signature(spec);
     this.view = owner.store.view(spec.series.map((s) => s.id));
     this.u = null;
-    this.visible = false;
+    this.near = false; // within NEAR_MARGIN of the screen
+    this.early = false; // came near: draw once, ahead of being on screen
+    this.visible = false; // on screen
     this.shown = null; // the x range last set, to skip no-op redraws
 
     const doc = owner.doc;
@@ -551,29 +814,35 @@ class Chart {
     if (this.observed) return;
     this.observed = true;
     this.owner.io.observe(this.card);
+    this.owner.vo.observe(this.card);
     this.owner.ro.observe(this.plot);
   }
 
+  // draw brings the chart up to date and draws it at once (uPlot's batch:
+  // one redraw for the data, the x range and the legend, inside the
+  // animation frame rather than in a microtask after it).
   draw(range) {
     const first = !this.u;
     if (first && !this.#create()) return;
     const u = this.u;
     const paused = this.owner.paused != null;
-    // While paused, a chart that already has data keeps it untouched
-    // (uPlot holds the view's arrays); it catches up on resume.
-    if (first || !paused) {
-      if (this.view.sync() || first) {
-        u.setData(this.view.data, false);
-        this.owner.draws++;
-        this.shown = null;
+    u.batch(() => {
+      // While paused, a chart that already has data keeps it untouched
+      // (uPlot holds the view's arrays); it catches up on resume.
+      if (first || !paused) {
+        if (this.view.sync() || first) {
+          u.setData(this.view.data, false);
+          this.owner.draws++;
+          this.shown = null;
+        }
       }
-    }
-    if (!this.shown || this.shown.min !== range.min || this.shown.max !== range.max) {
-      u.setScale('x', { min: range.min, max: range.max });
-      this.shown = range;
-    }
-    // With the cursor off this chart, the legend shows the newest values.
-    if (!(u.cursor.left >= 0)) u.setLegend({ idx: null }, false);
+      if (!this.shown || this.shown.min !== range.min || this.shown.max !== range.max) {
+        u.setScale('x', { min: range.min, max: range.max });
+        this.shown = range;
+      }
+      // With the cursor off this chart, the legend shows the newest values.
+      if (!(u.cursor.left >= 0)) u.setLegend({ idx: null }, false);
+    });
   }
 
   resize(w, h) {
@@ -585,6 +854,7 @@ class Chart {
 
   destroy() {
     this.owner.io.unobserve(this.card);
+    this.owner.vo.unobserve(this.card);
     this.owner.ro.unobserve(this.plot);
     if (this.u) this.u.destroy();
     this.u = null;
@@ -608,6 +878,7 @@ class Chart {
     const yRangeOf = times ? timeRange : share ? shareRange : yRange;
     const fmtAxis = times ? null : axisFormatter(spec.unit, spec.kind);
     const single = spec.series.length === 1;
+    const line = lineWidth(owner.win.devicePixelRatio || 1);
 
     const series = [{ label: 'time', value: () => '' }];
     spec.series.forEach((d, k) => {
@@ -616,10 +887,14 @@ class Chart {
       series.push({
         label: d.title,
         stroke: colour,
-        width: 1.5,
+        width: line,
         dash,
         fill: single ? alpha(colour, 0.12) : undefined,
         spanGaps: false,
+        // Fewer vertices than uPlot's own builder, the same picture; its
+        // pxAlign lets the plot's clip fall on whole pixels (see linePaths).
+        paths: linePaths,
+        pxAlign: 1,
         // Lines only; a lone value between gaps (which a line cannot
         // show) is drawn as a dot.
         points: { show: false, size: 5, filter: lonePoints },

@@ -265,7 +265,7 @@ export class View {
   constructor(store, ids) {
     this.store = store;
     this.ids = ids.slice();
-    this.data = [[], ...this.ids.map(() => [])];
+    this.data = [[], ...this.ids.map(() => anyArray())];
     this.gen = -1;
     this.seen = 0;
   }
@@ -296,11 +296,11 @@ export class View {
   #rebuild() {
     const s = this.store;
     const cols = this.ids.map((id) => s.cols.get(id));
-    const d = (this.data = [new Array(s.length), ...cols.map(() => new Array(s.length))]);
+    const d = (this.data = [[], ...cols.map(() => anyArray())]);
     for (let k = 0; k < s.length; k++) {
       const slot = (s.start + k) % s.capacity;
-      d[0][k] = s.xs[slot];
-      for (let c = 0; c < cols.length; c++) d[c + 1][k] = cols[c] ? nul(cols[c].data[slot]) : null;
+      d[0].push(s.xs[slot]);
+      for (let c = 0; c < cols.length; c++) d[c + 1].push(cols[c] ? nul(cols[c].data[slot]) : null);
     }
     this.gen = s.gen;
     this.seen = s.total;
@@ -333,6 +333,19 @@ function describe(raw) {
 
 function num(v) {
   return typeof v === 'number' ? v : NaN;
+}
+
+// anyArray returns an empty array that holds any value. V8 compiles the
+// loops that read the y columns (uPlot's, the path builder's) for the
+// element kinds they see: an array filled with small integers, one with
+// doubles and one with nulls are three kinds, and a loop over many
+// columns slows down several times. Columns made this way (and appended
+// to with push, never created with a length, which would make them holey)
+// all have one kind.
+export function anyArray() {
+  const a = [null];
+  a.pop();
+  return a;
 }
 
 function nul(v) {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Store, GAP_TICKS } from './store.js';
+import { Store, GAP_TICKS, anyArray } from './store.js';
 
 const T0 = 1732240000000;
 
@@ -353,4 +353,27 @@ test('view: gap rows appear as null in every series', () => {
   v.sync();
   assert.deepEqual(v.data[1], [1, null, 1]);
   assert.deepEqual(v.data[0], [T0 / 1000, T0 / 1000 + 1, T0 / 1000 + 10]);
+});
+
+test('anyArray is an empty array that takes numbers and null', () => {
+  const a = anyArray();
+  assert.deepEqual(a, []);
+  a.push(1, 2.5, null);
+  assert.deepEqual(a, [1, 2.5, null]);
+});
+
+test('a view rebuilt and a view appended to hold the same data', () => {
+  const s = new Store(4);
+  s.applySchema({ historyLen: 4, interval: 1000, series: [{ id: 'a', i: 0 }, { id: 'b', i: 1 }] });
+  const live = s.view(['a', 'b']);
+  live.sync();
+  for (let t = 1; t <= 6; t++) {
+    s.applyFrame({ ts: t * 1000, i: [0, 1], v: [t, t % 2 ? null : t / 2] });
+    live.sync();
+  }
+  const fresh = s.view(['a', 'b']);
+  fresh.sync();
+  const tail = (a) => a.slice(-4);
+  assert.deepEqual(live.data.map(tail), fresh.data);
+  assert.deepEqual(fresh.data, [[3, 4, 5, 6], [3, 4, 5, 6], [null, 2, null, 3]]);
 });
