@@ -3,10 +3,7 @@ package stream
 import (
 	"encoding/binary"
 	"errors"
-	"io"
-	"net"
 	"strconv"
-	"syscall"
 	"time"
 
 	"github.com/coder/websocket"
@@ -20,9 +17,11 @@ import (
 // allows it (a plain TCP connection on a Unix system), the broker has one
 // poller goroutine instead: once a second it reads whatever each socket
 // holds without waiting, parses the client frames itself and handles the
-// messages. A read that finds nothing costs one system call. Elsewhere
-// (TLS, other systems, permessage-deflate, whose client frames may be
-// compressed) a reader goroutine reads through coder/websocket (readLoop).
+// messages. A read that finds nothing costs one system call. The sockets
+// it reads are out of the runtime's network poller (see rawSock), so that
+// a ping arriving wakes nothing. Elsewhere (TLS, other systems,
+// permessage-deflate, whose client frames may be compressed) a reader
+// goroutine reads through coder/websocket (readLoop).
 
 // pollEvery is how often the poller reads every socket: a quarter of
 // ClientTimeout, at most 2 s. Client messages are pings (every 4–5 s), a
@@ -47,7 +46,7 @@ const (
 // complete and the fragments of a message not yet finished. Both are nil
 // between messages, which is nearly always: a ping arrives whole.
 type inbound struct {
-	rc      syscall.RawConn
+	sock    *rawSock
 	partial []byte // start of a frame still arriving
 	msg     []byte // payload of a fragmented message so far
 	msgOp   byte   // its opcode, 0 when none is under way
@@ -111,12 +110,13 @@ func (b *Broker) poll(s *subscriber, buf []byte) {
 	}
 	defer s.readMu.Unlock()
 	for {
-		n, err := readNow(s.in.rc, buf)
+		n, busy, err := s.in.sock.read(buf)
 		switch {
-		case errors.Is(err, syscall.EAGAIN):
+		case busy || err == errAgain:
 			return
 		case err != nil:
-			// Peer gone (EOF, reset) or socket closed by the broker.
+			// Peer gone (end of stream, reset) or socket closed by the
+			// broker.
 			b.drop(s, 0, "")
 			return
 		}
@@ -203,13 +203,8 @@ func (b *Broker) frame(s *subscriber, p []byte) (n int, ce *closeErr) {
 	s.lastRead.Store(time.Now().UnixNano())
 	switch op {
 	case opPing:
-		// Answered unless a frame is being written to the socket right
-		// now; the poller never waits on a socket.
-		if s.raw != nil && s.raw.mu.TryLock() {
-			if !s.raw.closeSent {
-				s.raw.Conn.Write(controlFrame(opPong, payload))
-			}
-			s.raw.mu.Unlock()
+		if s.in.sock != nil {
+			s.in.sock.tryPong(payload)
 		}
 		return end, nil
 	case opPong:
@@ -300,26 +295,15 @@ func closeFrame(code websocket.StatusCode, reason string) []byte {
 // writes and reads itself: the close frame, then the end of sending, then
 // whatever the client still sends until it closes too, each step bounded.
 func (s *subscriber) closeRaw(code websocket.StatusCode, reason string) {
-	c := s.raw
+	k := s.in.sock
 	deadline := time.Now().Add(closeHandshakeTimeout)
-	c.Conn.SetWriteDeadline(deadline)
-	c.mu.Lock()
-	if !c.closeSent {
-		c.closeSent = true
-		c.Conn.Write(closeFrame(code, reason))
-	}
-	c.mu.Unlock()
-	if cw, ok := c.Conn.(interface{ CloseWrite() error }); ok {
-		cw.CloseWrite()
-	}
+	k.sendClose(closeFrame(code, reason), deadline)
 	s.readMu.Lock()
-	c.Conn.SetReadDeadline(deadline)
-	io.Copy(io.Discard, io.LimitReader(c.Conn, 1<<16))
+	k.drain(deadline)
 	s.readMu.Unlock()
+	k.close()
 	s.conn.CloseNow()
 }
 
 // closeHandshakeTimeout bounds a close handshake.
 const closeHandshakeTimeout = time.Second
-
-var _ net.Conn = (*sharedConn)(nil)

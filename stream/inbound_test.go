@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"math"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -202,4 +203,79 @@ func TestPollerOverTheWire(t *testing.T) {
 	}
 	<-reading
 	waitFor(t, "subscriber gone", func() bool { return b.Subscribers() == 0 })
+}
+
+// openFDs counts this process's open descriptors (Linux), or -1.
+func openFDs() int {
+	ents, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	return len(ents)
+}
+
+// TestSocketsLeaveNoDescriptors: sockets that end every way — the client
+// closes, the client goes away, a bad message, the broker's Close — leave
+// no descriptor open, and their peers see the close codes.
+func TestSocketsLeaveNoDescriptors(t *testing.T) {
+	before := openFDs()
+	if before < 0 {
+		t.Skip("no /proc/self/fd here")
+	}
+	b := NewBroker(Options{Interval: 100 * time.Millisecond, History: time.Second, ClientTimeout: 400 * time.Millisecond})
+	srv := httptest.NewServer(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	url := "ws" + strings.TrimPrefix(srv.URL, "http")
+	dial := func() *websocket.Conn {
+		c, _, err := websocket.Dial(ctx, url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.SetReadLimit(1 << 20)
+		return c
+	}
+	readUntilClosed := func(c *websocket.Conn) websocket.StatusCode {
+		var err error
+		for err == nil {
+			_, _, err = c.Read(ctx)
+		}
+		return websocket.CloseStatus(err)
+	}
+	// The client closes.
+	c1 := dial()
+	if err := c1.Close(websocket.StatusNormalClosure, ""); err != nil {
+		t.Errorf("client close: %v", err)
+	}
+	// The client disappears without a close.
+	dial().CloseNow()
+	// A bad message.
+	c3 := dial()
+	c3.Write(ctx, websocket.MessageBinary, []byte{1})
+	if code := readUntilClosed(c3); code != StatusUnsupportedData {
+		t.Errorf("binary message: closed with %d", code)
+	}
+	// Silent: closed after the client timeout.
+	c4 := dial()
+	if code := readUntilClosed(c4); code != StatusPolicyViolation {
+		t.Errorf("silent client: closed with %d", code)
+	}
+	// Open at Close.
+	c5 := dial()
+	c6 := dial()
+	waitFor(t, "two subscribers", func() bool { return b.Subscribers() == 2 })
+	done := make(chan websocket.StatusCode, 2)
+	go func() { done <- readUntilClosed(c5) }()
+	go func() { done <- readUntilClosed(c6) }()
+	b.Close()
+	for range 2 {
+		if code := <-done; code != StatusGoingAway {
+			t.Errorf("at Close: closed with %d", code)
+		}
+	}
+	for _, c := range []*websocket.Conn{c1, c3, c4, c5, c6} {
+		c.CloseNow()
+	}
+	srv.Close()
+	waitFor(t, "descriptors back to where they were", func() bool { return openFDs() <= before })
 }

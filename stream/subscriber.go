@@ -116,10 +116,13 @@ func (s *subscriber) shut(code websocket.StatusCode, reason string) {
 	s.mu.Unlock()
 	s.shutOnce.Do(func() {
 		switch {
+		case s.in != nil && s.in.sock != nil && code == 0:
+			s.in.sock.close()
+			s.conn.CloseNow()
+		case s.in != nil && s.in.sock != nil:
+			s.closeRaw(code, reason)
 		case code == 0:
 			s.conn.CloseNow()
-		case s.in != nil && s.raw != nil:
-			s.closeRaw(code, reason)
 		default:
 			s.conn.Close(code, reason)
 		}
@@ -208,9 +211,12 @@ func (b *Broker) writer() {
 			}
 			s.writeStart.Store(time.Now().UnixNano())
 			var err error
-			if s.raw != nil {
+			switch {
+			case s.in != nil && s.in.sock != nil:
+				err = s.in.sock.writeFrame(msg)
+			case s.raw != nil:
 				err = s.raw.writeFrame(msg)
-			} else {
+			default:
 				err = s.conn.Write(context.Background(), websocket.MessageText, payloadOf(msg))
 			}
 			s.writeStart.Store(0)

@@ -114,8 +114,8 @@ func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		// Not compressing: the broker writes its prepared frames to the
 		// socket itself, and reads it too where the poller can.
 		s.raw = hj.conn
-		if rc := pollable(hj.conn.Conn); rc != nil {
-			s.in = &inbound{rc: rc}
+		if k := detach(hj.conn.Conn); k != nil {
+			s.in = &inbound{sock: k}
 		}
 	}
 	if err := b.subscribe(s, since); err != nil {
