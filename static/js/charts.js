@@ -841,8 +841,27 @@ class Chart {
         this.shown = range;
       }
       // With the cursor off this chart, the legend shows the newest values.
-      if (!(u.cursor.left >= 0)) u.setLegend({ idx: null }, false);
+      if (!(u.cursor.left >= 0)) this.#showNewest();
     });
+  }
+
+  // #showNewest writes the newest values into the legend, the text uPlot's
+  // setLegend({idx: null}) would write, but only into the cells whose text
+  // changes: uPlot rewrites every cell, and each text written costs the
+  // page a layout and a paint of the legend, which made up most of the
+  // layout and paint of a tick. With the cursor on the chart, uPlot's own
+  // legend updates are left as they are.
+  #showNewest() {
+    const u = this.u;
+    this.cells ||= [...this.legend.querySelectorAll('tr.u-series')].map(
+      (row) => row.querySelector('td.u-value')?.firstChild ?? null,
+    );
+    for (let i = 1; i < u.series.length; i++) {
+      const node = this.cells[i];
+      if (!node) continue;
+      const text = u.series[i].value(u, null, i, null);
+      if (text != null && node.nodeValue !== text) node.nodeValue = text;
+    }
   }
 
   resize(w, h) {
@@ -866,6 +885,7 @@ class Chart {
     const h = Math.floor(this.plot.clientHeight);
     if (!(w > 0 && h > 0) || !this.owner.uPlot) return false;
     this.u = new this.owner.uPlot(this.#options(w, h), this.view.data, this.plot);
+    this.cells = null; // the legend's value cells, found on first use
     return true;
   }
 
