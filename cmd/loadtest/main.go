@@ -693,6 +693,32 @@ type procStat struct {
 	fds        int
 }
 
+// schedRuntime sums the time on CPU of a process's threads, in ns, from
+// /proc/PID/task/*/schedstat (Linux with schedstats).
+func schedRuntime(pid int) (float64, bool) {
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	if err != nil {
+		return 0, false
+	}
+	var sum float64
+	for _, t := range tasks {
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%s/schedstat", pid, t.Name()))
+		if err != nil {
+			continue // the thread ended
+		}
+		f := strings.Fields(string(b))
+		if len(f) == 0 {
+			return 0, false
+		}
+		v, err := strconv.ParseFloat(f[0], 64)
+		if err != nil {
+			return 0, false
+		}
+		sum += v
+	}
+	return sum, sum > 0
+}
+
 // readProc reads a process's CPU time, RSS, threads and open fds.
 func readProc(pid int) (procStat, error) {
 	var p procStat
@@ -708,6 +734,11 @@ func readProc(pid int) (procStat, error) {
 	utime, _ := strconv.ParseFloat(f[11], 64)
 	stime, _ := strconv.ParseFloat(f[12], 64)
 	p.cpuSeconds = (utime + stime) / 100 // USER_HZ
+	if ns, ok := schedRuntime(pid); ok {
+		// The same time to the nanosecond rather than to 10 ms: at 2 %
+		// of a core, a 5 s report line is only 10 ticks.
+		p.cpuSeconds = ns / 1e9
+	}
 	p.threads, _ = strconv.Atoi(f[17])
 	status, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
