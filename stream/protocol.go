@@ -56,6 +56,10 @@ package stream
 //	{"type":"resume","since":<ms>}   the server answers with a "history"
 //	                                 message holding only ticks after since
 //
+// The server reads client messages every few seconds (a quarter of
+// ClientTimeout, at most about 3 s), not the moment they arrive: a resume
+// is answered within that time, not at once.
+//
 // A client that reconnects passes ?since=<last ts it has> in the socket URL,
 // so the first history holds only what it missed. Close codes the server
 // uses: 1001 server shutting down, 1003 binary message, 1007 malformed JSON,
