@@ -307,6 +307,10 @@ func closeFrame(code websocket.StatusCode, reason string) []byte {
 func (s *subscriber) closeRaw(code websocket.StatusCode, reason string) {
 	k := s.in.sock
 	deadline := time.Now().Add(closeHandshakeTimeout)
+	// A write stuck on a full socket holds it: past the deadline, cut the
+	// socket, which ends that write (and this handshake).
+	stop := time.AfterFunc(closeHandshakeTimeout, k.cut)
+	defer stop.Stop()
 	k.sendClose(closeFrame(code, reason), deadline)
 	s.readMu.Lock()
 	k.drain(deadline)

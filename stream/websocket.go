@@ -119,7 +119,7 @@ func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err := b.subscribe(s, since); err != nil {
-		conn.Close(StatusGoingAway, "server shutting down")
+		s.shut(StatusGoingAway, "server shutting down")
 		return
 	}
 	if s.in == nil {
