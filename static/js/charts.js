@@ -276,7 +276,7 @@ export function lonePoints(u, sIdx, show) {
 // Gaps (null) end a segment: the next point starts a new one (moveTo), so
 // no line crosses a gap and, unlike uPlot's linear builder, no clip path is
 // needed. A point alone between two gaps draws no line (the charts draw it
-// as a dot, see lonePoints in charts.js). undefined values are skipped and
+// as a dot, see lonePoints). undefined values are skipped and
 // spanned, as uPlot does.
 //
 // Only the path changes: u.data is untouched, so the cursor, the legend and
