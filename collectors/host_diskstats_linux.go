@@ -43,21 +43,9 @@ const sectorSize = 512
 // read returns the counters of every device, in a map that the next call
 // reuses.
 func (r *diskstatsReader) read(context.Context) (map[string]disk.IOCountersStat, error) {
-	f, err := os.Open(r.path)
-	if err != nil {
+	var err error
+	if r.buf, err = readFileInto(r.path, r.buf); err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	r.buf = r.buf[:0]
-	for {
-		if len(r.buf) == cap(r.buf) {
-			r.buf = append(r.buf, make([]byte, 4096)...)[:len(r.buf)]
-		}
-		n, err := f.Read(r.buf[len(r.buf):cap(r.buf)])
-		r.buf = r.buf[:len(r.buf)+n]
-		if err != nil || n == 0 {
-			break
-		}
 	}
 	clear(r.stats)
 	// major minor name, then 11 counters (more on newer kernels: discards

@@ -62,21 +62,9 @@ func newVMStatReader() *vmstatReader {
 
 // collect reads the file and emits the counters it has.
 func (r *vmstatReader) collect(emit Emit) error {
-	f, err := os.Open(r.path)
-	if err != nil {
+	var err error
+	if r.buf, err = readFileInto(r.path, r.buf); err != nil {
 		return err
-	}
-	defer f.Close()
-	r.buf = r.buf[:0]
-	for {
-		if len(r.buf) == cap(r.buf) {
-			r.buf = append(r.buf, 0)[:len(r.buf)]
-		}
-		n, err := f.Read(r.buf[len(r.buf):cap(r.buf)])
-		r.buf = r.buf[:len(r.buf)+n]
-		if err != nil || n == 0 {
-			break
-		}
 	}
 	var vals [numVMStat]float64
 	var found [numVMStat]bool
@@ -105,4 +93,26 @@ func (r *vmstatReader) collect(emit Emit) error {
 		}
 	}
 	return nil
+}
+
+// readFileInto reads the file at path into buf, reused from call to call,
+// so that reading a /proc file every second allocates nothing once buf has
+// grown to fit it.
+func readFileInto(path string, buf []byte) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return buf[:0], err
+	}
+	defer f.Close()
+	buf = buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = append(buf, make([]byte, 4096)...)[:len(buf)]
+		}
+		n, err := f.Read(buf[len(buf):cap(buf)])
+		buf = buf[:len(buf)+n]
+		if err != nil || n == 0 {
+			return buf, nil
+		}
+	}
 }
