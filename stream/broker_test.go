@@ -488,15 +488,20 @@ func TestBadClientMessages(t *testing.T) {
 	}
 }
 
-func TestResumeSendsOnlyMissedTicks(t *testing.T) {
-	t.Parallel()
-	b := newTestBroker(t, Options{})
+// fiveTicks publishes gaugeA = 0…4 at ticks 1700000000000…1700000004000.
+func fiveTicks(b *Broker) {
 	ts := time.Unix(1_700_000_000, 0)
 	for i := range 5 {
 		b.Publish(collectors.Batch{Collector: "x", Time: ts, Samples: []collectors.Sample{{Desc: gaugeA, Value: float64(i)}}})
 		b.tick(ts)
 		ts = ts.Add(time.Second)
 	}
+}
+
+func TestResumeSendsOnlyMissedTicks(t *testing.T) {
+	t.Parallel()
+	b := newTestBroker(t, Options{})
+	fiveTicks(b)
 	c := newFakeConn()
 	attach(t, b, c)
 	c.reads <- []byte(`{"type":"resume","since":1700000002000}`)

@@ -12,8 +12,6 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
-
-	"github.com/livedash/dashboard/collectors"
 )
 
 // clientFrame builds a masked client frame, as a browser sends it.
@@ -65,12 +63,7 @@ func feedLocked(b *Broker, s *subscriber, p []byte) *closeErr {
 func TestFeedReassembles(t *testing.T) {
 	t.Parallel()
 	b := newTestBroker(t, Options{})
-	ts := time.Unix(1_700_000_000, 0)
-	for i := range 5 {
-		b.Publish(collectors.Batch{Collector: "x", Time: ts, Samples: []collectors.Sample{{Desc: gaugeA, Value: float64(i)}}})
-		b.tick(ts)
-		ts = ts.Add(time.Second)
-	}
+	fiveTicks(b)
 	c := newFakeConn()
 	s := polledSubscriber(t, b, c)
 	waitFor(t, "opening messages", func() bool { return c.written.Load() == 3 })
