@@ -21,6 +21,11 @@
 #              the machine's noise, e.g. a VM's steal time, moves latency most)
 #   PIN        1 (default on 2+ CPUs): server on CPU 0 (so GOMAXPROCS=1), load
 #              tool on the others, so that the two do not compete; 0: no pinning
+#   FLOOR      1: also run bench/peers -server floor, which writes one prepared
+#              message per tick to every socket and does nothing else: the
+#              least any server spends on the fan-out, printed below the table
+#              with its own ratios (the spread target is only reachable where
+#              the floor is well under half of statsviz)
 #   PROFILE    1: CPU and heap profiles of each server over the measured
 #              window, cpu-<server>-<N>.pprof and heap-<server>-<N>.pprof in LOGS
 #   LOGS       directory for the raw logs (default: a temporary one, removed)
@@ -122,7 +127,9 @@ run() {
 	alone
 	local total=$((ramp + 5 + duration))
 	echo "$server, $n clients, round $round: ${ramp}s ramp, ${duration}s measured ($url)"
-	timeout $((total + 60)) "${load_run[@]}" "$work/loadtest" -proto "$server" -url "$url" \
+	local proto=$server
+	[[ $server == floor ]] && proto=statsviz # the floor speaks statsviz's framing
+	timeout $((total + 60)) "${load_run[@]}" "$work/loadtest" -proto "$proto" -url "$url" \
 		-clients "$n" -ramp "${ramp}s" -duration "${total}s" -warmup "$((ramp + 5))s" \
 		-report 5s -settle 2s -pid "$peer_pid" >"$log" 2>&1 || {
 		echo "loadtest failed:" >&2
@@ -205,15 +212,28 @@ for n in $counts; do
 	for round in $(seq "$rounds"); do
 		order="livedash statsviz"
 		((round % 2 == 0)) && order="statsviz livedash"
+		if [[ ${FLOOR:-0} == 1 ]]; then
+			# the floor goes first, between or last, by turns
+			case $((round % 3)) in
+			1) order="$order floor" ;;
+			2) order="floor $order" ;;
+			0) order="${order% *} floor ${order#* }" ;;
+			esac
+		fi
 		for server in $order; do
 			run "$server" "$n" "$ramp" "$round"
 			figs "$logs/$server-$n-r$round.log" >"$logs/$server-$n-r$round.figs"
 		done
 	done
 	declare -A v=()
-	for s in o t; do
-		server=livedash
-		[[ $s == t ]] && server=statsviz
+	sides="o t"
+	[[ ${FLOOR:-0} == 1 ]] && sides="o t f"
+	for s in $sides; do
+		case $s in
+		o) server=livedash ;;
+		t) server=statsviz ;;
+		f) server=floor ;;
+		esac
 		files=()
 		for round in $(seq "$rounds"); do
 			files+=("$logs/$server-$n-r$round.figs")
@@ -248,6 +268,19 @@ for n in $counts; do
 		if ((rounds > 1)); then
 			echo "  by round: CPU livedash ${v[o.allcpu]}; statsviz ${v[t.allcpu]}"
 			echo "            spread p99 at the socket livedash ${v[o.allxp99]}; statsviz ${v[t.allxp99]}"
+		fi
+		if [[ ${FLOOR:-0} == 1 ]]; then
+			echo "floor: one prepared write per socket per tick, nothing else (same clients, same pinning)"
+			printf "  %-30s %10s %10s %12s\n" "" floor "floor/stv" "livedash/floor"
+			for k in "server CPU, % of a core:cpu" "spread p99 at the socket, ms:xp99" "latency p99 at the socket, ms:xl99"; do
+				key=${k##*:}
+				awk -v l="${k%:*}" -v f="${v[f.$key]}" -v t="${v[t.$key]}" -v o="${v[o.$key]}" 'BEGIN {
+					r1 = (f == "" || t == "" || t + 0 == 0) ? "-" : sprintf("%.2f", f / t)
+					r2 = (f == "" || o == "" || f + 0 == 0) ? "-" : sprintf("%.2f", o / f)
+					printf "  %-30s %10s %10s %12s\n", l, f == "" ? "-" : f, r1, r2
+				}'
+			done
+			((rounds > 1)) && echo "  by round: spread p99 at the socket floor ${v[f.allxp99]}"
 		fi
 	)")
 	unset v

@@ -5,6 +5,11 @@
 //
 //	go run ./peers -server livedash -addr 127.0.0.1:8080   # socket at /ws
 //	go run ./peers -server statsviz -addr 127.0.0.1:8080   # socket at /debug/statsviz/ws
+//	go run ./peers -server floor -addr 127.0.0.1:8080      # socket at /ws
+//
+// The third, floor, is no dashboard: it writes one prepared message per
+// tick to every socket and does nothing else (floor.go), the least any
+// server can spend on the fan-out, as a yardstick for the other two.
 //
 // Both send one message per -interval (1 s by default) to every connected
 // socket. Livedash runs with its defaults (dashboard.New(dashboard.Options{}),
@@ -54,7 +59,8 @@ func main() {
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("peers", flag.ContinueOnError)
-	server := fs.String("server", "livedash", `dashboard to serve: "livedash" (socket at /ws) or "statsviz" (socket at /debug/statsviz/ws)`)
+	server := fs.String("server", "livedash", `dashboard to serve: "livedash" (socket at /ws), "statsviz" (socket at /debug/statsviz/ws) or "floor" (socket at /ws; see floor.go)`)
+	floorSize := fs.Int("floor-size", 450, "floor: bytes per message (Livedash's default collectors send about 450)")
 	addr := fs.String("addr", "127.0.0.1:8080", "loopback address to listen on; port 0 picks a free one")
 	interval := fs.Duration("interval", time.Second, "time between messages, for both dashboards")
 	onlyRuntime := fs.Bool("only-runtime", false, "livedash: turn off the host and process collectors (statsviz has neither)")
@@ -98,8 +104,12 @@ func run(args []string) error {
 		}
 		s.Register(mux)
 		wsPath, closeDsh = "/debug/statsviz/ws", s.Close
+	case "floor":
+		f := newFloor(*interval, *floorSize)
+		mux.Handle("/ws", f)
+		wsPath, closeDsh = "/ws", f.Close
 	default:
-		return fmt.Errorf("-server %q: want livedash or statsviz", *server)
+		return fmt.Errorf("-server %q: want livedash, statsviz or floor", *server)
 	}
 	defer closeDsh()
 
