@@ -139,6 +139,7 @@ type Broker struct {
 	closed bool
 
 	ready readyQueue
+	rd    *readiness // sockets for the poller to read, nil where it reads all
 
 	tickStop  chan struct{}
 	wg        sync.WaitGroup
@@ -147,6 +148,12 @@ type Broker struct {
 
 // NewBroker returns a running Broker. Close stops it.
 func NewBroker(opts Options) *Broker {
+	return newBroker(opts, newReadiness())
+}
+
+// newBroker returns a running Broker whose poller waits on rd for readable
+// sockets, or reads every socket in turn when rd is nil.
+func newBroker(opts Options, rd *readiness) *Broker {
 	opts.setDefaults()
 	histLen := int(opts.History / opts.Interval)
 	b := &Broker{
@@ -161,6 +168,7 @@ func NewBroker(opts Options) *Broker {
 	}
 	b.lagLimitMs = max(opts.ClientTimeout, 2*opts.Interval).Milliseconds()
 	b.ready.init()
+	b.rd = rd
 	b.status = frameText(encodeStatus(nil))
 	for range opts.Writers {
 		b.wg.Add(1)
@@ -390,6 +398,9 @@ func (b *Broker) historyLocked(since int64) []byte {
 func (b *Broker) Close() error {
 	b.closeOnce.Do(func() {
 		close(b.tickStop)
+		if b.rd != nil {
+			b.rd.wake()
+		}
 		b.subsMu.Lock()
 		b.closed = true
 		subs := make([]*subscriber, 0, len(b.subs))
@@ -412,6 +423,9 @@ func (b *Broker) Close() error {
 		cwg.Wait()
 		b.ready.close()
 		b.wg.Wait()
+		if b.rd != nil {
+			b.rd.close()
+		}
 	})
 	return nil
 }

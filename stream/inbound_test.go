@@ -144,10 +144,30 @@ func TestFeedRejects(t *testing.T) {
 
 // TestPollerOverTheWire: through a real socket read by the poller, a
 // client's ping is answered with a pong, its pings keep it open past the
-// client timeout, and its close is answered with its own code.
+// client timeout, and its close is answered with its own code; both with
+// the poller waiting for readable sockets (Linux) and reading every socket
+// in turn (elsewhere).
 func TestPollerOverTheWire(t *testing.T) {
 	t.Parallel()
-	b := NewBroker(Options{Interval: 100 * time.Millisecond, History: time.Second, ClientTimeout: 2 * time.Second})
+	for _, mode := range []string{"readiness", "every socket"} {
+		t.Run(mode, func(t *testing.T) {
+			t.Parallel()
+			rd := newReadiness()
+			if mode == "readiness" && rd == nil {
+				t.Skip("the poller reads every socket on this system")
+			}
+			if mode == "every socket" {
+				if rd != nil {
+					rd.close()
+				}
+				rd = nil
+			}
+			pollerOverTheWire(t, newBroker(Options{Interval: 100 * time.Millisecond, History: time.Second, ClientTimeout: 2 * time.Second}, rd))
+		})
+	}
+}
+
+func pollerOverTheWire(t *testing.T, b *Broker) {
 	defer b.Close()
 	srv := httptest.NewServer(b)
 	defer srv.Close()

@@ -56,14 +56,16 @@ package stream
 //	{"type":"resume","since":<ms>}   the server answers with a "history"
 //	                                 message holding only ticks after since
 //
-// The server reads client messages every few seconds (a quarter of
-// ClientTimeout, at most about 3 s), not the moment they arrive: a resume
-// is answered within that time, not at once.
+// The server reads client messages in batches, not the moment they
+// arrive: on Linux within about 50 ms, elsewhere every few seconds (a
+// quarter of ClientTimeout, at most about 3 s); a resume or a close is
+// answered within that time.
 //
 // A client that reconnects passes ?since=<last ts it has> in the socket URL,
 // so the first history holds only what it missed. Close codes the server
 // uses: 1001 server shutting down, 1003 binary message, 1007 malformed JSON,
-// 1008 policy (too slow, silent, unknown message type), 1009 message too big.
+// 1008 policy (too slow, silent, unknown message type), 1009 message too big,
+// 1013 try again later (the server could not take the socket in).
 
 // ProtocolVersion is the "version" field of the schema message.
 const ProtocolVersion = 1

@@ -20,6 +20,7 @@ func (*rawSock) sendClose([]byte, time.Time)    {}
 func (*rawSock) cut()                           {}
 func (*rawSock) close()                         {}
 func (*rawSock) drain(time.Time)                {}
+func (*rawSock) unwatch()                       {}
 
 // errAgain is never returned here.
 var errAgain error

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -23,8 +24,9 @@ type rawSock struct {
 	mu        sync.Mutex // serializes writes: one whole frame at a time
 	closeSent bool       // a close frame went out: no data may follow
 
-	life sync.RWMutex // read-held while fd is used, held to close it
-	fd   int          // -1 once closed
+	life    sync.RWMutex              // read-held while fd is used, held to close it
+	fd      int                       // -1 once closed
+	watched atomic.Pointer[readiness] // the set fd is in, if any
 }
 
 // detach takes c's socket out of the runtime's poller: it duplicates the
@@ -197,8 +199,27 @@ func (k *rawSock) close() {
 	k.life.Lock()
 	defer k.life.Unlock()
 	if k.fd >= 0 {
+		k.unwatchLocked()
 		unix.Close(k.fd)
 		k.fd = -1
+	}
+}
+
+// unwatch takes the socket out of the poller's readiness set: its reads
+// are then the caller's (the close handshake's drain). A write under way
+// does not hold it up.
+func (k *rawSock) unwatch() {
+	k.life.RLock()
+	defer k.life.RUnlock()
+	if k.fd >= 0 {
+		k.unwatchLocked()
+	}
+}
+
+// unwatchLocked is unwatch for a caller that holds life (either way).
+func (k *rawSock) unwatchLocked() {
+	if r := k.watched.Swap(nil); r != nil {
+		r.unwatch(k.fd)
 	}
 }
 

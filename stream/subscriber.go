@@ -17,6 +17,7 @@ const (
 	StatusInvalidPayload  = websocket.StatusInvalidFramePayloadData
 	StatusPolicyViolation = websocket.StatusPolicyViolation
 	StatusMessageTooBig   = websocket.StatusMessageTooBig
+	StatusTryAgainLater   = websocket.StatusTryAgainLater
 )
 
 // subscriber is one browser. It owns no goroutine of its own for writing:

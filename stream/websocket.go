@@ -130,9 +130,15 @@ func (b *Broker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.readMu.Lock()
 		ce := b.feed(s, hj.early)
 		s.readMu.Unlock()
-		if ce != nil && ce.code >= 0 {
-			b.drop(s, ce.code, ce.reason)
+		if ce != nil {
+			if ce.code >= 0 {
+				b.drop(s, ce.code, ce.reason)
+			}
+			return
 		}
+	}
+	if b.rd != nil && !b.rd.watch(s) {
+		b.drop(s, StatusTryAgainLater, "server cannot watch more sockets")
 	}
 }
 
