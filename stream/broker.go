@@ -398,9 +398,6 @@ func (b *Broker) historyLocked(since int64) []byte {
 func (b *Broker) Close() error {
 	b.closeOnce.Do(func() {
 		close(b.tickStop)
-		if b.rd != nil {
-			b.rd.wake()
-		}
 		b.subsMu.Lock()
 		b.closed = true
 		subs := make([]*subscriber, 0, len(b.subs))

@@ -20,17 +20,17 @@ import (
 // sockets it reads are out of the runtime's network poller (see rawSock),
 // so that a ping arriving wakes no goroutine of its own.
 //
-// On Linux the poller waits on an epoll set of those sockets
-// (readiness) and reads only the ones that hold something, in rounds at
-// least readGap apart: a steady flow of pings from thousands of browsers
-// costs at most one wake-up per gap, nothing arriving costs nothing, and a
-// close or a resume is answered within the gap. Elsewhere it reads every
+// On Linux the poller asks an epoll set of those sockets (readiness)
+// which ones hold something, once per readGap, and reads only those: a
+// steady flow of pings from thousands of browsers costs one wake-up per
+// gap, with no browser connected it sleeps, and a close or a resume is
+// answered within the gap. Elsewhere it reads every
 // socket once per pollEvery (a read that finds nothing is one system
 // call). Where the broker cannot read the socket itself (TLS, other
 // systems, permessage-deflate, whose client frames may be compressed) a
 // reader goroutine reads through coder/websocket (readLoop).
 
-// readGap is the least time between two rounds of the poller on Linux.
+// readGap is the time between two rounds of the poller on Linux.
 const readGap = 50 * time.Millisecond
 
 // pollEvery is how often the poller reads every socket where it cannot
@@ -113,29 +113,36 @@ func (b *Broker) poller() {
 	}
 }
 
-// pollReady reads the subscribers whose sockets hold something, as they
-// become readable, in rounds at least readGap apart, until Close wakes it.
+// pollReady reads the subscribers whose sockets hold something, once per
+// readGap while any socket is watched; with none, it sleeps until one is.
 func (b *Broker) pollReady() {
 	buf := make([]byte, 4096)
-	gap := time.NewTimer(readGap)
-	defer gap.Stop()
+	round := time.NewTicker(readGap)
+	defer round.Stop()
 	var subs []*subscriber
 	for {
-		var woken bool
-		subs, woken = b.rd.wait(subs[:0])
-		if woken {
-			clear(subs)
-			return // Close, or the set failed: the sweep ends silent clients
+		if b.rd.watching() == 0 {
+			round.Stop()
+			select {
+			case <-b.tickStop:
+				return
+			case <-b.rd.added:
+			}
+			round.Reset(readGap)
+		}
+		select {
+		case <-b.tickStop:
+			return
+		case <-round.C:
+		}
+		var err error
+		subs, err = b.rd.ready(subs[:0])
+		if err != nil {
+			b.opts.Logger.Error("livedash: reading client sockets", "err", err)
 		}
 		for i, s := range subs {
 			b.poll(s, buf)
 			subs[i] = nil
-		}
-		gap.Reset(readGap)
-		select {
-		case <-b.tickStop:
-			return
-		case <-gap.C:
 		}
 	}
 }

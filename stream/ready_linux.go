@@ -9,19 +9,20 @@ import (
 )
 
 // readiness tells the poller which sockets hold something to read, so that
-// it reads only those: an epoll set of the raw sockets (level-triggered,
-// so that a socket left unread is reported again), plus an eventfd that
-// wakes the poller when the broker closes. The poller waits in epoll_wait
-// only between rounds at least readGap apart: under a steady flow of pings
-// it wakes at most once per gap for a batch of them, and with nothing
-// arriving it sleeps.
+// it reads only those: an epoll set of the raw sockets, level-triggered so
+// that a socket left unread is reported again. The poller asks it without
+// waiting (epoll_wait with a zero timeout) once per round, readGap apart
+// while sockets are watched: a thread blocked in epoll_wait would cost
+// the runtime a hand-off of its processor and a busy sysmon on every
+// wake-up, more than the round's timer does.
 type readiness struct {
-	epfd, wakefd int
+	epfd int
 
 	mu     sync.Mutex
 	subs   map[int32]*subscriber // by descriptor
 	closed bool
 	evs    []unix.EpollEvent
+	added  chan struct{} // signalled when a socket is watched
 }
 
 // newReadiness returns a readiness set, or nil when the system refuses
@@ -31,22 +32,10 @@ func newReadiness() *readiness {
 	if err != nil {
 		return nil
 	}
-	wakefd, err := unix.Eventfd(0, unix.EFD_CLOEXEC|unix.EFD_NONBLOCK)
-	if err != nil {
-		unix.Close(epfd)
-		return nil
-	}
-	ev := unix.EpollEvent{Events: unix.EPOLLIN, Fd: int32(wakefd)}
-	if err := unix.EpollCtl(epfd, unix.EPOLL_CTL_ADD, wakefd, &ev); err != nil {
-		unix.Close(wakefd)
-		unix.Close(epfd)
-		return nil
-	}
-	return &readiness{epfd: epfd, wakefd: wakefd, subs: map[int32]*subscriber{}, evs: make([]unix.EpollEvent, 256)}
+	return &readiness{epfd: epfd, subs: map[int32]*subscriber{}, evs: make([]unix.EpollEvent, 256), added: make(chan struct{}, 1)}
 }
 
-// watch adds s's socket to the set. It reports false when it could not,
-// and the poller must then read s on every round.
+// watch adds s's socket to the set. It reports false when it could not.
 func (r *readiness) watch(s *subscriber) bool {
 	k := s.in.sock
 	k.life.RLock()
@@ -65,6 +54,10 @@ func (r *readiness) watch(s *subscriber) bool {
 	}
 	r.subs[int32(k.fd)] = s
 	k.watched.Store(r)
+	select {
+	case r.added <- struct{}{}:
+	default:
+	}
 	return true
 }
 
@@ -79,39 +72,36 @@ func (r *readiness) unwatch(fd int) {
 	}
 }
 
-// wait blocks until a watched socket holds something or wake is called,
-// and appends the subscribers whose sockets hold something; woken reports
-// a call to wake. Only the poller calls it.
-func (r *readiness) wait(dst []*subscriber) (_ []*subscriber, woken bool) {
-	timeout := -1
+// watching reports how many sockets are in the set.
+func (r *readiness) watching() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.subs)
+}
+
+// ready appends, without waiting, the subscribers whose sockets hold
+// something. Only the poller calls it.
+func (r *readiness) ready(dst []*subscriber) ([]*subscriber, error) {
 	for {
-		n, err := unix.EpollWait(r.epfd, r.evs, timeout)
+		n, err := unix.EpollWait(r.epfd, r.evs, 0)
 		if err == unix.EINTR {
 			continue
 		}
 		if err != nil {
-			return dst, true // the set is gone: treat as closing
+			return dst, err
 		}
 		r.mu.Lock()
 		for _, ev := range r.evs[:n] {
-			if ev.Fd == int32(r.wakefd) {
-				woken = true
-			} else if s, ok := r.subs[ev.Fd]; ok {
+			if s, ok := r.subs[ev.Fd]; ok {
 				dst = append(dst, s)
 			}
 		}
 		r.mu.Unlock()
-		if n < len(r.evs) || woken {
-			return dst, woken
+		if n < len(r.evs) {
+			return dst, nil
 		}
-		timeout = 0 // more ready than one call returns: take them too
+		// More ready than one call returns: take them too.
 	}
-}
-
-// wake ends a wait under way, and every later one.
-func (r *readiness) wake() {
-	var one = [8]byte{1}
-	unix.Write(r.wakefd, one[:])
 }
 
 // close releases the set; the poller has stopped.
@@ -121,5 +111,4 @@ func (r *readiness) close() {
 	r.closed = true
 	clear(r.subs)
 	unix.Close(r.epfd)
-	unix.Close(r.wakefd)
 }
