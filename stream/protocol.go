@@ -57,7 +57,7 @@ package stream
 //	                                 message holding only ticks after since
 //
 // The server reads client messages in batches, not the moment they
-// arrive: on Linux within about 50 ms, elsewhere every few seconds (a
+// arrive: on Linux within a quarter of a second, elsewhere every few seconds (a
 // quarter of ClientTimeout, at most about 3 s); a resume or a close is
 // answered within that time.
 //
