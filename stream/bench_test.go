@@ -47,11 +47,11 @@ func BenchmarkTick(b *testing.B) {
 			for i := range conns {
 				conns[i] = newFakeConn()
 				conns[i].countOnly = true
-				s := newSubscriber(br, conns[i])
+				s := newSubscriber(br, conns[i], nil, false, conns[i].interrupt)
 				if err := br.subscribe(s, math.MinInt64); err != nil {
 					b.Fatal(err)
 				}
-				go br.readLoop(s) // counted by subscribe
+				go br.serve(s) // counted by subscribe
 			}
 			ds := benchDescs(150)
 			var batch []collectors.Sample

@@ -2,9 +2,8 @@ package stream
 
 import (
 	"errors"
-	"log/slog"
 	"math"
-	"runtime"
+	"runtime/debug"
 	"slices"
 	"strconv"
 	"sync"
@@ -16,74 +15,6 @@ import (
 
 // ErrClosed is returned when subscribing to a closed broker.
 var ErrClosed = errors.New("broker is closed")
-
-// Options configure a Broker. The zero value means defaults.
-type Options struct {
-	// Interval is the time between frames. Defaults to 1s.
-	Interval time.Duration
-	// History is how much the ring buffer keeps and a new browser receives
-	// on connect. Defaults to 10 minutes.
-	History time.Duration
-	// QueueLen is how many messages may wait for one subscriber; one more
-	// closes it with 1008 and the browser reconnects with backfill.
-	// Defaults to 16; at least 4.
-	QueueLen int
-	// WriteTimeout bounds every write to a subscriber; a write that takes
-	// longer closes it. Defaults to 5s.
-	WriteTimeout time.Duration
-	// ClientTimeout closes a subscriber that sent nothing (not even its
-	// ping) for this long, which is how half-open connections are found,
-	// and one whose ping reports a last frame older than this, which is
-	// how a client that stopped reading is found. Defaults to 10s.
-	ClientTimeout time.Duration
-	// ReadLimit is the largest client message in bytes; a larger one closes
-	// the connection with 1009. Defaults to 4096.
-	ReadLimit int64
-	// Writers is the number of goroutines writing frames to subscribers.
-	// Defaults to 2 × GOMAXPROCS, at least 4.
-	Writers int
-	// OriginPatterns are the foreign origins allowed to open the socket
-	// (host patterns as in coder/websocket's AcceptOptions, e.g.
-	// "*.example.com"). Defaults to none: same origin only.
-	OriginPatterns []string
-	// Compress negotiates permessage-deflate (without context takeover)
-	// with browsers that offer it. It shrinks the history sent on connect
-	// about sixfold; frames, under 512 bytes, are sent as they are. Each
-	// compressed message is compressed once per browser rather than once
-	// for all (see BENCHMARKS.md). Defaults to off.
-	Compress bool
-	// Logger defaults to slog.Default().
-	Logger *slog.Logger
-}
-
-func (o *Options) setDefaults() {
-	if o.Interval <= 0 {
-		o.Interval = time.Second
-	}
-	if o.History <= 0 {
-		o.History = 10 * time.Minute
-	}
-	if o.QueueLen <= 0 {
-		o.QueueLen = 16
-	}
-	// Room for the opening schema, status and history, and a frame.
-	o.QueueLen = max(o.QueueLen, 4)
-	if o.WriteTimeout <= 0 {
-		o.WriteTimeout = 5 * time.Second
-	}
-	if o.ClientTimeout <= 0 {
-		o.ClientTimeout = 10 * time.Second
-	}
-	if o.ReadLimit <= 0 {
-		o.ReadLimit = 4096
-	}
-	if o.Writers <= 0 {
-		o.Writers = max(4, 2*runtime.GOMAXPROCS(0))
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
-}
 
 // series is the broker's state of one series.
 type series struct {
@@ -123,8 +54,10 @@ type Broker struct {
 	ring      *ring
 	row       []float64 // scratch row for the ring
 	changed   []int     // scratch: indices changed in this frame
-	hist      []byte    // cached full history frame for ring.seq histSeq
-	histSeq   uint64
+	hist      []byte // cached full history message
+	histKey   histKey
+	part      []byte // cached partial history message
+	partKey   histKey
 	frameBuf  []byte
 
 	lastTickMs atomic.Int64 // tick time of the last frame, unix ms
@@ -139,8 +72,8 @@ type Broker struct {
 	closed bool
 
 	ready readyQueue
-	rd    *readiness // sockets for the poller to read, nil where it reads all
 
+	panicLog  atomic.Int64 // unix ns of the last panic logged by contain
 	tickStop  chan struct{}
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -148,12 +81,6 @@ type Broker struct {
 
 // NewBroker returns a running Broker. Close stops it.
 func NewBroker(opts Options) *Broker {
-	return newBroker(opts, newReadiness())
-}
-
-// newBroker returns a running Broker whose poller waits on rd for readable
-// sockets, or reads every socket in turn when rd is nil.
-func newBroker(opts Options, rd *readiness) *Broker {
 	opts.setDefaults()
 	histLen := int(opts.History / opts.Interval)
 	b := &Broker{
@@ -168,15 +95,13 @@ func newBroker(opts Options, rd *readiness) *Broker {
 	}
 	b.lagLimitMs = max(opts.ClientTimeout, 2*opts.Interval).Milliseconds()
 	b.ready.init()
-	b.rd = rd
 	b.status = frameText(encodeStatus(nil))
 	for range opts.Writers {
 		b.wg.Add(1)
 		go b.writer()
 	}
-	b.wg.Add(2)
+	b.wg.Add(1)
 	go b.tickLoop()
-	go b.poller()
 	return b
 }
 
@@ -188,6 +113,7 @@ func (b *Broker) Interval() time.Duration { return b.opts.Interval }
 func (b *Broker) Publish(batch collectors.Batch) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	defer b.contain("taking the samples of collector " + batch.Collector)
 	b.gen++
 	for _, smp := range batch.Samples {
 		s := b.byDesc[smp.Desc]
@@ -318,6 +244,7 @@ func (b *Broker) tickLoop() {
 func (b *Broker) tick(ts time.Time) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
+	defer b.contain("building a frame")
 	b.sendSchemaIfDueLocked()
 	// Broadcast under b.mu, so that a subscriber joining now gets either
 	// this frame or a history holding it, never both.
@@ -380,21 +307,38 @@ func (b *Broker) frameLocked(ts time.Time) []byte {
 	return frameText(buf)
 }
 
-// historyLocked returns the history message after since; the full history
-// is encoded at most once per tick, whoever asks.
+// historyLocked returns the history message after since. The full
+// history is encoded at most once per tick, whoever asks, and so is the
+// last partial one: after a restart of the network, every page that
+// reconnects asks for the same since.
 func (b *Broker) historyLocked(since int64) []byte {
+	key := histKey{seq: b.ring.seq, series: len(b.all), since: since}
 	if b.ring.n == 0 || since < b.ring.ts[b.ring.head] {
-		if b.hist == nil || b.histSeq != b.ring.seq {
+		key.since = math.MinInt64
+		if b.hist == nil || b.histKey != key {
 			b.hist = frameText(encodeHistory(b.ring, math.MinInt64, len(b.all)))
-			b.histSeq = b.ring.seq
+			b.histKey = key
 		}
 		return b.hist
 	}
-	return frameText(encodeHistory(b.ring, since, len(b.all)))
+	if b.part == nil || b.partKey != key {
+		b.part = frameText(encodeHistory(b.ring, since, len(b.all)))
+		b.partKey = key
+	}
+	return b.part
+}
+
+// histKey says which history an encoded history message holds.
+type histKey struct {
+	seq    uint64 // ring.seq
+	series int    // series in the schema
+	since  int64
 }
 
 // Close closes every subscriber with 1001 (going away), stops the
-// broker's goroutines and waits for them. It is safe to call twice.
+// broker's goroutines and waits for them: at most about a second for the
+// close handshakes (a peer that does not answer is cut off) and for a
+// write stuck on a full socket. It is safe to call twice.
 func (b *Broker) Close() error {
 	b.closeOnce.Do(func() {
 		close(b.tickStop)
@@ -404,27 +348,33 @@ func (b *Broker) Close() error {
 		for s := range b.subs {
 			subs = append(subs, s)
 		}
-		clear(b.subs)
 		b.subsMu.Unlock()
-
-		// Close handshakes run in parallel, bounded in time: a peer that
-		// does not answer is cut off.
-		var cwg sync.WaitGroup
+		// Each subscriber's goroutine runs its own close handshake.
 		for _, s := range subs {
-			cwg.Add(1)
-			go func() {
-				defer cwg.Done()
-				s.shut(StatusGoingAway, "server shutting down")
-			}()
+			s.end(endShutdown)
 		}
-		cwg.Wait()
 		b.ready.close()
 		b.wg.Wait()
-		if b.rd != nil {
-			b.rd.close()
-		}
 	})
 	return nil
+}
+
+// contain, deferred, recovers a panic in the broker's work on samples
+// (from a collector's series: names, labels, values) so that one bad
+// series cannot take the host process down: the tick or batch is dropped,
+// the others go on. It logs the panic with its stack, at most once a
+// minute.
+func (b *Broker) contain(while string) {
+	p := recover()
+	if p == nil {
+		return
+	}
+	now := time.Now().UnixNano()
+	if last := b.panicLog.Load(); last != 0 && now-last < int64(time.Minute) {
+		return
+	}
+	b.panicLog.Store(now)
+	b.opts.Logger.Error("livedash: panic "+while+"; skipped", "panic", p, "stack", string(debug.Stack()))
 }
 
 func appendInt(b []byte, v int64) []byte {

@@ -37,11 +37,22 @@ type fakeConn struct {
 	done    chan struct{}
 	once    sync.Once
 	reads   chan []byte
+	intr    chan struct{}
+	intrOne sync.Once
 }
 
 func newFakeConn() *fakeConn {
-	return &fakeConn{done: make(chan struct{}), reads: make(chan []byte, 8)}
+	return &fakeConn{done: make(chan struct{}), reads: make(chan []byte, 8), intr: make(chan struct{})}
 }
+
+// timeoutErr is what a read interrupted by a past deadline returns.
+type timeoutErr struct{}
+
+func (timeoutErr) Error() string   { return "i/o timeout" }
+func (timeoutErr) Timeout() bool   { return true }
+func (timeoutErr) Temporary() bool { return true }
+
+func (c *fakeConn) interrupt() { c.intrOne.Do(func() { close(c.intr) }) }
 
 func (c *fakeConn) Reader(ctx context.Context) (websocket.MessageType, io.Reader, error) {
 	select {
@@ -49,6 +60,8 @@ func (c *fakeConn) Reader(ctx context.Context) (websocket.MessageType, io.Reader
 		return websocket.MessageText, bytes.NewReader(m), nil
 	case <-c.done:
 		return 0, nil, net.ErrClosed
+	case <-c.intr:
+		return 0, nil, timeoutErr{}
 	case <-ctx.Done():
 		return 0, nil, ctx.Err()
 	}
@@ -127,11 +140,11 @@ func newTestBroker(t *testing.T, opts Options) *Broker {
 
 func attach(t *testing.T, b *Broker, c *fakeConn) *subscriber {
 	t.Helper()
-	s := newSubscriber(b, c)
+	s := newSubscriber(b, c, nil, false, c.interrupt)
 	if err := b.subscribe(s, math.MinInt64); err != nil {
 		t.Fatal(err)
 	}
-	go b.readLoop(s) // counted by subscribe
+	go b.serve(s) // counted by subscribe
 	return s
 }
 
@@ -407,7 +420,7 @@ func TestSlowSubscriberClosedOthersKeepReceiving(t *testing.T) {
 		}
 	}
 	waitFor(t, "slow subscriber closed", func() bool { return slow.closeCode() != 0 })
-	if code := slow.closeCode(); code != StatusPolicyViolation {
+	if code := slow.closeCode(); code != websocket.StatusPolicyViolation {
 		t.Fatalf("slow subscriber closed with %d, want 1008", code)
 	}
 	for _, c := range fast {
@@ -450,7 +463,7 @@ func TestSweepCutsStuckWritesAndSilentClients(t *testing.T) {
 	ts.lastRead.Store(now.Add(10 * time.Second).UnixNano())
 	b.sweep(now.Add(16 * time.Second))
 	waitFor(t, "silent client closed", func() bool { return silent.closeCode() != 0 })
-	if silent.closeCode() != StatusPolicyViolation {
+	if silent.closeCode() != websocket.StatusPolicyViolation {
 		t.Fatalf("silent client closed with %d", silent.closeCode())
 	}
 	if talker.closeCode() != 0 {
@@ -464,12 +477,12 @@ func TestBadClientMessages(t *testing.T) {
 		msg  string
 		code websocket.StatusCode
 	}{
-		{`{"type":`, StatusInvalidPayload},
-		{`[1,2]`, StatusInvalidPayload},
-		{`{"type":"dance"}`, StatusPolicyViolation},
-		{`{}`, StatusPolicyViolation},
-		{`{"type":"resume"}`, StatusPolicyViolation},
-		{`{"type":"resume","since":-4}`, StatusPolicyViolation},
+		{`{"type":`, websocket.StatusInvalidFramePayloadData},
+		{`[1,2]`, websocket.StatusInvalidFramePayloadData},
+		{`{"type":"dance"}`, websocket.StatusPolicyViolation},
+		{`{}`, websocket.StatusPolicyViolation},
+		{`{"type":"resume"}`, websocket.StatusPolicyViolation},
+		{`{"type":"resume","since":-4}`, websocket.StatusPolicyViolation},
 	} {
 		b := newTestBroker(t, Options{})
 		bad, good := newFakeConn(), newFakeConn()
@@ -550,11 +563,11 @@ func TestCloseGoingAway(t *testing.T) {
 	b.Close()
 	b.Close()
 	for _, c := range conns {
-		if c.closeCode() != StatusGoingAway {
+		if c.closeCode() != websocket.StatusGoingAway {
 			t.Fatalf("closed with %d, want 1001", c.closeCode())
 		}
 	}
-	if err := b.subscribe(newSubscriber(b, newFakeConn()), 0); !errors.Is(err, ErrClosed) {
+	if err := b.subscribe(newSubscriber(b, newFakeConn(), nil, false, func() {}), 0); !errors.Is(err, ErrClosed) {
 		t.Fatalf("subscribe after close: %v", err)
 	}
 }
@@ -575,7 +588,7 @@ func TestPingLagClosesNonReadingClient(t *testing.T) {
 	reader.reads <- []byte(`{"type":"ping","ts":1700000095000}`)  // 5 s behind: fine
 	laggard.reads <- []byte(`{"type":"ping","ts":1700000080000}`) // 20 s behind
 	waitFor(t, "laggard closed", func() bool { return laggard.closeCode() != 0 })
-	if laggard.closeCode() != StatusPolicyViolation || !strings.Contains(laggard.reason, "not reading") {
+	if laggard.closeCode() != websocket.StatusPolicyViolation || !strings.Contains(laggard.reason, "not reading") {
 		t.Fatalf("laggard closed with %d %q", laggard.closeCode(), laggard.reason)
 	}
 	reader.reads <- []byte(`{"type":"ping"}`)

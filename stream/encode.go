@@ -143,7 +143,7 @@ func displayOrder(all []*series) []*series {
 
 // encodeSchema encodes the schema message for all series, in display order.
 func encodeSchema(all []*series, interval time.Duration, historyLen int) []byte {
-	m := schemaJSON{Type: "schema", Version: ProtocolVersion, Interval: interval.Milliseconds(), HistoryLen: historyLen,
+	m := schemaJSON{Type: "schema", Version: protocolVersion, Interval: interval.Milliseconds(), HistoryLen: historyLen,
 		Series: make([]seriesJSON, len(all))}
 	for i, s := range displayOrder(all) {
 		m.Series[i] = describe(s)

@@ -6,15 +6,15 @@ import (
 	"sync"
 )
 
-// Messages leave the broker as complete WebSocket frames, built once. A
-// server's frames are not masked, so a message's bytes on the wire are
-// the same for every browser: each subscriber's writer hands the shared
-// frame to the socket in one write, with no per-browser framing, copy or
-// lock of the WebSocket library (the technique gorilla/websocket calls a
-// prepared message). coder/websocket still owns the handshake, reading,
-// control frames and the close handshake; a subscriber with
-// permessage-deflate goes through its Write, since compression is per
-// connection.
+// Prepared frames. Messages leave the broker as complete WebSocket frames,
+// built once. A server's frames are not masked, so a message's bytes on
+// the wire are the same for every browser: a writer hands the shared frame
+// to each socket in one write, with no per-browser framing or copy (the
+// technique gorilla/websocket calls a prepared message). coder/websocket
+// owns everything else: the handshake, every byte the client sends,
+// control frames and the close handshake. A subscriber with
+// permessage-deflate goes through the library's Write, since compression
+// is per connection.
 
 // maxFrameHeader is the longest header of an unmasked frame.
 const maxFrameHeader = 10
@@ -54,8 +54,10 @@ func payloadOf(f []byte) []byte {
 // WebSocket library (control frames: pong, close) and the broker's
 // writers (prepared data frames). Every write is one whole frame and
 // holds mu, so frames never interleave. The library writes through a
-// bufio.Writer that flushes after each frame; its control frames are far
-// smaller than that buffer and so reach Write in one call.
+// bufio.Writer that flushes after each frame; its control frames (at most
+// 127 bytes) are far smaller than that buffer and so reach Write in one
+// call. With permessage-deflate the library writes data frames too, in
+// pieces, and writeFrame is not used.
 type sharedConn struct {
 	net.Conn
 

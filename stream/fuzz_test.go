@@ -17,7 +17,7 @@ func FuzzParseClientMessage(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		m, err := ParseClientMessage(data)
+		m, err := parseClientMessage(data)
 		// The fast path for pings must agree with the decoder.
 		if ts, hasTS, ok := parsePing(data); ok {
 			if err != nil || m.Type != "ping" || hasTS != (m.TS != nil) || (hasTS && ts != *m.TS) {
@@ -49,7 +49,7 @@ func FuzzParseSince(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
-		v, err := ParseSince(q)
+		v, err := parseSince(q)
 		if err != nil {
 			if len(err.Error()) > 150 {
 				t.Fatalf("error too long for %q: %d bytes", q, len(err.Error()))

@@ -21,7 +21,7 @@ func (b *Broker) WriteSnapshot(w io.Writer, withHistory bool) error {
 	buf = append(buf, `{"time":`...)
 	buf = appendInt(buf, time.Now().UnixMilli())
 	buf = append(buf, `,"version":`...)
-	buf = appendInt(buf, ProtocolVersion)
+	buf = appendInt(buf, protocolVersion)
 	buf = append(buf, `,"interval":`...)
 	buf = appendInt(buf, b.opts.Interval.Milliseconds())
 	buf = append(buf, `,"historyLen":`...)

@@ -10,41 +10,35 @@ import (
 	"github.com/coder/websocket"
 )
 
-// Close status codes the broker uses, re-exported for tests and clients.
-const (
-	StatusGoingAway       = websocket.StatusGoingAway
-	StatusUnsupportedData = websocket.StatusUnsupportedData
-	StatusInvalidPayload  = websocket.StatusInvalidFramePayloadData
-	StatusPolicyViolation = websocket.StatusPolicyViolation
-	StatusMessageTooBig   = websocket.StatusMessageTooBig
-	StatusTryAgainLater   = websocket.StatusTryAgainLater
-)
-
-// subscriber is one browser. It owns no goroutine of its own for writing:
-// its messages wait in a small fixed queue until one of the broker's
-// writers takes it from the ready queue and writes them in order. Queued
-// messages are shared, read-only slices, so a subscriber costs a few
-// hundred bytes besides its socket and its reader goroutine.
+// subscriber is one browser. Its one goroutine, serve, reads what the
+// browser sends (through coder/websocket, which also answers its pings and
+// the close handshake) and ends the connection. Frames are written by the
+// broker's writers: they wait in a small fixed queue of shared, read-only
+// slices until a writer takes the subscriber from the ready queue.
 type subscriber struct {
 	b    *Broker
 	conn wsConn
-	// raw is the socket under conn, for writing prepared frames; nil when
-	// the library must frame each message (permessage-deflate, tests).
-	raw *sharedConn
-	// in is the read state when the broker's poller reads the socket;
-	// nil when a reader goroutine reads it through the library.
-	in     *inbound
-	readMu sync.Mutex // held by the poller, and by the close handshake
+	// sock is the socket under conn (nil for test doubles): its deadlines
+	// bound the close handshake, and closing it cuts the connection.
+	sock *sharedConn
+	// prepared: frames are written to sock as they were prepared, under
+	// the lock the library's own writes take. Otherwise (with
+	// permessage-deflate, which compresses per connection) the library
+	// frames each message.
+	prepared bool
+	// interrupt makes a blocked read in serve return, so that serve sees
+	// the subscriber is ending and runs the close handshake.
+	interrupt func()
 
 	lastRead   atomic.Int64 // unix ns of the last client message
 	writeStart atomic.Int64 // unix ns when the write under way began, 0 when none
+	ending     atomic.Pointer[endReason]
 
 	mu        sync.Mutex
 	q         [][]byte // ring of queued frames (see frameText), len = QueueLen
 	head, n   int
 	scheduled bool // in the ready queue or being written
 	closed    bool
-	shutOnce  sync.Once
 }
 
 // wsConn is the part of *websocket.Conn the broker uses.
@@ -55,15 +49,93 @@ type wsConn interface {
 	CloseNow() error
 }
 
-func newSubscriber(b *Broker, conn wsConn) *subscriber {
-	s := &subscriber{b: b, conn: conn, q: make([][]byte, b.opts.QueueLen)}
+func newSubscriber(b *Broker, conn wsConn, sock *sharedConn, prepared bool, interrupt func()) *subscriber {
+	s := &subscriber{b: b, conn: conn, sock: sock, prepared: prepared, interrupt: interrupt, q: make([][]byte, b.opts.QueueLen)}
 	s.lastRead.Store(time.Now().UnixNano())
 	return s
 }
 
+// An endReason says why a connection ends and how: with a close handshake
+// carrying code and text, or (code 0) cut at once.
+type endReason struct {
+	code websocket.StatusCode
+	text string
+}
+
+// The reasons a connection ends. Every ending goes through subscriber.end
+// with one of these (or one built by a helper below), so that each has one
+// close code and one place where it is decided.
+var (
+	// The peer closed (the library echoed its close frame) or went away.
+	endPeerGone = &endReason{0, "peer closed the connection"}
+	// The broker is closing.
+	endShutdown = &endReason{websocket.StatusGoingAway, "server shutting down"}
+	// The subscriber's queue overflowed: it does not take its frames.
+	endSlow = &endReason{websocket.StatusPolicyViolation, "client too slow: send queue full"}
+	// A write to the socket failed.
+	endWriteFailed = &endReason{0, "write failed"}
+	// A write has taken longer than WriteTimeout: the connection is cut,
+	// since the stuck write holds the socket a close frame would need.
+	endWriteStuck = &endReason{0, "write timed out"}
+	// Serving the connection panicked (logged with its stack).
+	endInternal = &endReason{websocket.StatusInternalError, "internal error"}
+	// A binary message.
+	endBinary = &endReason{websocket.StatusUnsupportedData, "binary messages are not accepted"}
+	// A text message that is not UTF-8.
+	endNotUTF8 = &endReason{websocket.StatusInvalidFramePayloadData, "text message is not valid UTF-8"}
+)
+
+// endSilent is the reason for a client that sent nothing for d.
+func endSilent(d time.Duration) *endReason {
+	return &endReason{websocket.StatusPolicyViolation, "no message from client within " + d.String()}
+}
+
+// end ends s for reason r: the first reason wins and later calls do
+// nothing. s leaves the broker at once (no frame is queued for it any
+// more); its goroutine then closes the socket, with the close handshake
+// when r has a code. end never blocks on the network, so any goroutine may
+// call it.
+func (s *subscriber) end(r *endReason) {
+	if !s.ending.CompareAndSwap(nil, r) {
+		return
+	}
+	s.b.remove(s)
+	s.mu.Lock()
+	s.closed = true
+	clear(s.q)
+	s.n = 0
+	s.mu.Unlock()
+	if r.code != 0 {
+		s.b.opts.Logger.Debug("livedash: closing browser connection", "code", int(r.code), "reason", r.text)
+	}
+	if r.code == 0 && s.sock != nil {
+		// Cut now: this also ends a write stuck on a full socket.
+		s.sock.Close()
+	}
+	s.interrupt()
+}
+
+// finish runs on s's goroutine once it stops reading: it closes the
+// connection as its end reason says. The close handshake (the close frame,
+// then the peer's answer) is bounded by closeHandshakeTimeout, also when a
+// write of the broker's is stuck on a full socket.
+func (s *subscriber) finish() {
+	r := s.ending.Load()
+	if r == nil || r.code == 0 {
+		s.conn.CloseNow()
+		return
+	}
+	if s.sock != nil {
+		s.sock.SetDeadline(time.Now().Add(closeHandshakeTimeout))
+	}
+	s.conn.Close(r.code, r.text)
+}
+
+// closeHandshakeTimeout bounds a close handshake the server starts.
+const closeHandshakeTimeout = time.Second
+
 // enqueue queues the frame msg and, when the subscriber was idle, hands
-// it to the writers. It reports false when the queue overflowed, in which
-// case the subscriber is being closed.
+// it to the writers. It reports false when the queue is full.
 func (s *subscriber) enqueue(msg []byte) bool {
 	ok, wake := s.add(msg)
 	if wake {
@@ -73,7 +145,8 @@ func (s *subscriber) enqueue(msg []byte) bool {
 }
 
 // add queues msg; wake reports that the subscriber was idle and must be
-// handed to the writers.
+// handed to the writers. A subscriber that is ending takes (and drops)
+// anything.
 func (s *subscriber) add(msg []byte) (ok, wake bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -91,7 +164,7 @@ func (s *subscriber) add(msg []byte) (ok, wake bool) {
 }
 
 // next takes the oldest queued message; ok is false when there is none or
-// the subscriber is closed, and then the subscriber leaves the writers.
+// the subscriber is ending, and then the subscriber leaves the writers.
 func (s *subscriber) next() (msg []byte, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -106,208 +179,10 @@ func (s *subscriber) next() (msg []byte, ok bool) {
 	return msg, true
 }
 
-// shut closes the socket with code and reason, once; queued messages are
-// dropped. It blocks for the close handshake, bounded by
-// closeHandshakeTimeout (or by coder/websocket, when it reads the socket).
-func (s *subscriber) shut(code websocket.StatusCode, reason string) {
-	s.mu.Lock()
-	s.closed = true
-	clear(s.q)
-	s.n = 0
-	s.mu.Unlock()
-	s.shutOnce.Do(func() {
-		switch {
-		case s.in != nil && s.in.sock != nil && code == 0:
-			s.in.sock.close()
-			s.conn.CloseNow()
-		case s.in != nil && s.in.sock != nil:
-			s.closeRaw(code, reason)
-		case code == 0:
-			s.conn.CloseNow()
-		default:
-			s.conn.Close(code, reason)
-		}
-	})
-}
-
-// readyQueue hands subscribers with queued messages to the writers. Its
-// backing array is kept between ticks, so a steady state allocates nothing.
-type readyQueue struct {
-	mu     sync.Mutex
-	cond   *sync.Cond
-	items  []*subscriber
-	head   int
-	closed bool
-}
-
-func (q *readyQueue) init() { q.cond = sync.NewCond(&q.mu) }
-
-func (q *readyQueue) push(s *subscriber) {
-	q.mu.Lock()
-	q.items = append(q.items, s)
-	q.mu.Unlock()
-	q.cond.Signal()
-}
-
-// pushAll hands over a tick's subscribers at once: one lock and one
-// wake-up of the writers, not one per subscriber.
-func (q *readyQueue) pushAll(ss []*subscriber) {
-	if len(ss) == 0 {
-		return
+// write writes one queued frame to the browser.
+func (s *subscriber) write(msg []byte) error {
+	if s.prepared {
+		return s.sock.writeFrame(msg)
 	}
-	q.mu.Lock()
-	q.items = append(q.items, ss...)
-	q.mu.Unlock()
-	if len(ss) == 1 {
-		q.cond.Signal()
-	} else {
-		q.cond.Broadcast()
-	}
-}
-
-// pop waits for a subscriber; nil means the queue is closed.
-func (q *readyQueue) pop() *subscriber {
-	q.mu.Lock()
-	defer q.mu.Unlock()
-	for q.head == len(q.items) && !q.closed {
-		q.cond.Wait()
-	}
-	if q.closed {
-		return nil
-	}
-	s := q.items[q.head]
-	q.items[q.head] = nil
-	q.head++
-	if q.head == len(q.items) {
-		q.items, q.head = q.items[:0], 0
-	}
-	return s
-}
-
-func (q *readyQueue) close() {
-	q.mu.Lock()
-	q.closed = true
-	q.mu.Unlock()
-	q.cond.Broadcast()
-}
-
-// writer is one of the broker's writer goroutines: it takes a subscriber
-// and writes everything queued for it, one write per frame. Writes carry
-// no deadline (that would cost a timer per write); instead each write
-// records its start and sweep cuts off a connection whose write has taken
-// longer than WriteTimeout, which ends the write. A stalled peer so holds
-// one writer for at most WriteTimeout plus one sweep period, and the
-// other writers go on with the other subscribers.
-func (b *Broker) writer() {
-	defer b.wg.Done()
-	for {
-		s := b.ready.pop()
-		if s == nil {
-			return
-		}
-		for {
-			msg, ok := s.next()
-			if !ok {
-				break
-			}
-			s.writeStart.Store(time.Now().UnixNano())
-			var err error
-			switch {
-			case s.in != nil && s.in.sock != nil:
-				err = s.in.sock.writeFrame(msg)
-			case s.raw != nil:
-				err = s.raw.writeFrame(msg)
-			default:
-				err = s.conn.Write(context.Background(), websocket.MessageText, payloadOf(msg))
-			}
-			s.writeStart.Store(0)
-			if err != nil {
-				b.drop(s, 0, "")
-				break
-			}
-		}
-	}
-}
-
-// broadcast queues the frame msg for every subscriber and wakes the
-// writers once; subscribers whose queue is full are closed with 1008 so
-// they reconnect and backfill.
-func (b *Broker) broadcast(msg []byte) {
-	b.subsMu.Lock()
-	var slow []*subscriber
-	wake := b.wake[:0]
-	for s := range b.subs {
-		ok, w := s.add(msg)
-		if !ok {
-			slow = append(slow, s)
-		} else if w {
-			wake = append(wake, s)
-		}
-	}
-	b.ready.pushAll(wake)
-	clear(wake)
-	b.wake = wake[:0]
-	b.subsMu.Unlock()
-	for _, s := range slow {
-		b.drop(s, StatusPolicyViolation, "client too slow: send queue full")
-	}
-}
-
-// sweep cuts off subscribers whose write is stuck past WriteTimeout and
-// closes those that sent nothing for ClientTimeout.
-func (b *Broker) sweep(now time.Time) {
-	silentBefore := now.Add(-b.opts.ClientTimeout).UnixNano()
-	stuckBefore := now.Add(-b.opts.WriteTimeout).UnixNano()
-	var silent, stuck []*subscriber
-	b.subsMu.Lock()
-	for s := range b.subs {
-		if ws := s.writeStart.Load(); ws != 0 && ws < stuckBefore {
-			stuck = append(stuck, s)
-		} else if s.lastRead.Load() < silentBefore {
-			silent = append(silent, s)
-		}
-	}
-	b.subsMu.Unlock()
-	for _, s := range stuck {
-		// The write holds the connection's write lock, so no close frame
-		// can be sent: cut the connection.
-		b.drop(s, 0, "")
-	}
-	for _, s := range silent {
-		b.drop(s, StatusPolicyViolation, "no message from client within "+b.opts.ClientTimeout.String())
-	}
-}
-
-// drop removes s and closes its socket in the background (code 0: at once,
-// without a handshake). The goroutine is counted in the broker's WaitGroup.
-func (b *Broker) drop(s *subscriber, code websocket.StatusCode, reason string) {
-	b.subsMu.Lock()
-	_, ok := b.subs[s]
-	delete(b.subs, s)
-	if ok && !b.closed {
-		// Counted before Close can reach its Wait.
-		b.wg.Add(1)
-	}
-	closed := b.closed
-	b.subsMu.Unlock()
-	if !ok || closed {
-		return
-	}
-	s.mu.Lock()
-	s.closed = true
-	s.mu.Unlock()
-	if code != 0 {
-		b.opts.Logger.Debug("livedash: closing subscriber", "code", int(code), "reason", reason)
-	}
-	go func() {
-		defer b.wg.Done()
-		s.shut(code, reason)
-	}()
-}
-
-// Subscribers returns the number of connected subscribers.
-func (b *Broker) Subscribers() int {
-	b.subsMu.Lock()
-	defer b.subsMu.Unlock()
-	return len(b.subs)
+	return s.conn.Write(context.Background(), websocket.MessageText, payloadOf(msg))
 }
