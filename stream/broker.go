@@ -54,7 +54,7 @@ type Broker struct {
 	ring      *ring
 	row       []float64 // scratch row for the ring
 	changed   []int     // scratch: indices changed in this frame
-	hist      []byte // cached full history message
+	hist      []byte    // cached full history message
 	histKey   histKey
 	part      []byte // cached partial history message
 	partKey   histKey

@@ -74,4 +74,3 @@ func (o *Options) setDefaults() {
 		o.Logger = slog.Default()
 	}
 }
-
