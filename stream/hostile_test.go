@@ -5,12 +5,14 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log"
 	"log/slog"
 	"net/http/httptest"
 	"runtime/metrics"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -26,16 +28,26 @@ import (
 // failOnPanic is a slog handler that fails the test on a logged panic: the
 // broker recovers panics so that the host process lives, and a test must
 // not let that hide a bug.
+// Under a fuzzer, which has no test to fail outside its function, the
+// panics are counted in panics and the fuzz function checks them.
 type failOnPanic struct {
-	t testing.TB
+	t      testing.TB
+	panics *atomic.Int64
 }
 
 func (h failOnPanic) Enabled(context.Context, slog.Level) bool { return true }
 func (h failOnPanic) Handle(_ context.Context, r slog.Record) error {
-	if strings.Contains(r.Message, "panic") {
-		h.t.Errorf("logged: %s", r.Message)
-		r.Attrs(func(a slog.Attr) bool { h.t.Log(a.Key, a.Value); return true })
+	if !strings.Contains(r.Message, "panic") {
+		return nil
 	}
+	if h.panics != nil {
+		h.panics.Add(1)
+		log.Print(r.Message)
+		r.Attrs(func(a slog.Attr) bool { log.Print(a.Key, ": ", a.Value); return true })
+		return nil
+	}
+	h.t.Errorf("logged: %s", r.Message)
+	r.Attrs(func(a slog.Attr) bool { h.t.Log(a.Key, a.Value); return true })
 	return nil
 }
 func (h failOnPanic) WithAttrs([]slog.Attr) slog.Handler { return h }
@@ -48,7 +60,9 @@ func servedBroker(t testing.TB, opts Options) (*Broker, *httptest.Server) {
 	if opts.Interval == 0 {
 		opts.Interval = 50 * time.Millisecond
 	}
-	opts.Logger = slog.New(failOnPanic{t})
+	if opts.Logger == nil {
+		opts.Logger = slog.New(failOnPanic{t: t})
+	}
 	b := NewBroker(opts)
 	srv := httptest.NewServer(b)
 	stop := make(chan struct{})

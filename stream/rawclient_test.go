@@ -50,7 +50,12 @@ func tryDialRaw(srvURL, pathQuery string) (*rawClient, error) {
 	if err != nil {
 		return nil, err
 	}
-	conn, err := net.DialTimeout("tcp", u.Host, 10*time.Second)
+	network, addr := "tcp", u.Host
+	if u.Scheme == "unix" {
+		// unix:///path/to/socket: the Host header says "dashboard".
+		network, addr, u.Host = "unix", u.Path, "dashboard"
+	}
+	conn, err := net.DialTimeout(network, addr, 10*time.Second)
 	if err != nil {
 		return nil, err
 	}
