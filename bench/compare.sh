@@ -21,11 +21,16 @@
 #              the machine's noise, e.g. a VM's steal time, moves latency most)
 #   PIN        1 (default on 2+ CPUs): server on CPU 0 (so GOMAXPROCS=1), load
 #              tool on the others, so that the two do not compete; 0: no pinning
-#   FLOOR      1: also run bench/peers -server floor, which writes one prepared
-#              message per tick to every socket and does nothing else: the
-#              least any server spends on the fan-out, printed below the table
-#              with its own ratios (the spread target is only reachable where
-#              the floor is well under half of statsviz)
+#   FLOOR      1: also run two yardsticks, printed below the table with their
+#              own ratios: bench/peers -server floor, which writes one
+#              prepared message per tick to every socket and does nothing
+#              else (the least any server spends on the fan-out), and
+#              -server reader, the least a coder/websocket server does that
+#              reads each client with a goroutine of its own, as Livedash does
+#   PINGS      how Livedash's clients ping (loadtest -pings): "frame" (default:
+#              right after a frame when due, as the page does, so pings bunch
+#              after each tick), "timer" (spread evenly) or "burst" (all at
+#              once); statsviz's page never pings
 #   PROFILE    1: CPU and heap profiles of each server over the measured
 #              window, cpu-<server>-<N>.pprof and heap-<server>-<N>.pprof in LOGS
 #   LOGS       directory for the raw logs (default: a temporary one, removed)
@@ -128,10 +133,11 @@ run() {
 	local total=$((ramp + 5 + duration))
 	echo "$server, $n clients, round $round: ${ramp}s ramp, ${duration}s measured ($url)"
 	local proto=$server
-	[[ $server == floor ]] && proto=statsviz # the floor speaks statsviz's framing
+	[[ $server == floor ]] && proto=statsviz  # the floor speaks statsviz's framing
+	[[ $server == reader ]] && proto=livedash # the reader floor speaks Livedash's
 	timeout $((total + 60)) "${load_run[@]}" "$work/loadtest" -proto "$proto" -url "$url" \
 		-clients "$n" -ramp "${ramp}s" -duration "${total}s" -warmup "$((ramp + 5))s" \
-		-report 5s -settle 2s -pid "$peer_pid" >"$log" 2>&1 || {
+		-report 5s -settle 2s -pings "${PINGS:-frame}" -pid "$peer_pid" >"$log" 2>&1 || {
 		echo "loadtest failed:" >&2
 		tail "$log" >&2
 	}
@@ -210,16 +216,11 @@ tables=()
 for n in $counts; do
 	ramp=${RAMP:-$((n / 200 > 20 ? n / 200 : 20))}
 	for round in $(seq "$rounds"); do
-		order="livedash statsviz"
-		((round % 2 == 0)) && order="statsviz livedash"
-		if [[ ${FLOOR:-0} == 1 ]]; then
-			# the floor goes first, between or last, by turns
-			case $((round % 3)) in
-			1) order="$order floor" ;;
-			2) order="floor $order" ;;
-			0) order="${order% *} floor ${order#* }" ;;
-			esac
-		fi
+		servers=(livedash statsviz)
+		[[ ${FLOOR:-0} == 1 ]] && servers+=(floor reader)
+		# each round starts with the next server, so that none is always first
+		k=$(((round - 1) % ${#servers[@]}))
+		order="${servers[*]:k} ${servers[*]:0:k}"
 		for server in $order; do
 			run "$server" "$n" "$ramp" "$round"
 			figs "$logs/$server-$n-r$round.log" >"$logs/$server-$n-r$round.figs"
@@ -227,12 +228,13 @@ for n in $counts; do
 	done
 	declare -A v=()
 	sides="o t"
-	[[ ${FLOOR:-0} == 1 ]] && sides="o t f"
+	[[ ${FLOOR:-0} == 1 ]] && sides="o t f r"
 	for s in $sides; do
 		case $s in
 		o) server=livedash ;;
 		t) server=statsviz ;;
 		f) server=floor ;;
+		r) server=reader ;;
 		esac
 		files=()
 		for round in $(seq "$rounds"); do
@@ -246,16 +248,16 @@ for n in $counts; do
 		v[$s.allxp99]=$(all xp99 "${files[@]}")
 	done
 	cpu_ok=$(verdict "${v[o.cpu]}" "<=" "${v[t.cpu]:+0.9 * ${v[t.cpu]}}")
-	kib_ok=$(verdict "${v[o.kib]}" "<=" 16)
+	kib_ok=$(verdict "${v[o.kib]}" "<=" 12)
 	sp_ok=$(verdict "${v[o.xp99]}" "<=" "${v[t.xp99]:+0.5 * ${v[t.xp99]}}")
 	tables+=("$(
 		echo
-		echo "$n clients, ${duration} s measured after a ${ramp} s ramp, 1 message/s; statsviz $statsviz_version"
+		echo "$n clients, ${duration} s measured after a ${ramp} s ramp, 1 message/s; statsviz $statsviz_version; Livedash's clients ping: ${PINGS:-frame}"
 		((rounds > 1)) && echo "median of $rounds rounds"
 		[[ $pin == 1 ]] && echo "server pinned to CPU 0, load tool to CPU $load_cpus"
 		printf "  %-30s %10s %10s %12s   %s\n" "" livedash statsviz ours/theirs target
 		row "server CPU, % of a core" "${v[o.cpu]}" "${v[t.cpu]}" "<= 0.90  $cpu_ok"
-		row "RSS per client, KiB" "${v[o.kib]}" "${v[t.kib]}" "ours <= 16  $kib_ok"
+		row "RSS per client, KiB" "${v[o.kib]}" "${v[t.kib]}" "ours <= 12  $kib_ok"
 		row "bytes/s per client" "${v[o.bps]}" "${v[t.bps]}"
 		row "frames/s per client" "${v[o.fps]}" "${v[t.fps]}"
 		row "at the socket: spread p50, ms" "${v[o.xp50]}" "${v[t.xp50]}"
@@ -281,6 +283,16 @@ for n in $counts; do
 				}'
 			done
 			((rounds > 1)) && echo "  by round: spread p99 at the socket floor ${v[f.allxp99]}"
+			echo "reader: coder/websocket, a reader goroutine per client (pings read), the library's Write; nothing else"
+			printf "  %-30s %10s %10s %12s\n" "" reader "reader/stv" "livedash/reader"
+			for k in "server CPU, % of a core:cpu" "RSS per client, KiB:kib" "spread p99 at the socket, ms:xp99"; do
+				key=${k##*:}
+				awk -v l="${k%:*}" -v f="${v[r.$key]}" -v t="${v[t.$key]}" -v o="${v[o.$key]}" 'BEGIN {
+					r1 = (f == "" || t == "" || t + 0 == 0) ? "-" : sprintf("%.2f", f / t)
+					r2 = (f == "" || o == "" || f + 0 == 0) ? "-" : sprintf("%.2f", o / f)
+					printf "  %-30s %10s %10s %12s\n", l, f == "" ? "-" : f, r1, r2
+				}'
+			done
 		fi
 	)")
 	unset v

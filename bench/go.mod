@@ -4,12 +4,12 @@ go 1.25.0
 
 require (
 	github.com/arl/statsviz v0.8.2
+	github.com/coder/websocket v1.8.15
 	github.com/livedash/dashboard v0.0.0
 )
 
 require (
 	github.com/a-h/templ v0.3.977 // indirect
-	github.com/coder/websocket v1.8.15 // indirect
 	github.com/go-chi/chi/v5 v5.5.0 // indirect
 	github.com/go-ole/go-ole v1.2.6 // indirect
 	github.com/gorilla/websocket v1.5.3 // indirect

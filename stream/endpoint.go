@@ -83,13 +83,15 @@ func (b *Broker) remove(s *subscriber) {
 }
 
 // Buffer sizes of a subscriber's connection once hijacked. net/http hands
-// a hijacked connection its 4 KB read and 4 KB write buffers; a dashboard
-// socket reads only pings of a few dozen bytes, and the library writes
-// only control frames (the broker writes its prepared frames directly),
-// so smaller buffers save about 8 KB per browser.
+// a hijacked connection its 4 KB read and 4 KB write buffers. A dashboard
+// socket reads pings of about 40 bytes (larger messages, up to ReadLimit,
+// take more reads), and the library writes only control frames through its
+// buffer, at most 127 bytes each, since the broker writes its prepared
+// frames to the socket itself: buffers of 64 and 128 bytes save about 8 KB
+// per browser.
 const (
-	connReadBuffer  = 256
-	connWriteBuffer = 512
+	connReadBuffer  = 64
+	connWriteBuffer = 128
 	// With permessage-deflate the library writes the data frames too.
 	connWriteBufferCompressed = 2048
 )

@@ -9,7 +9,10 @@
 //
 // The third, floor, is no dashboard: it writes one prepared message per
 // tick to every socket and does nothing else (floor.go), the least any
-// server can spend on the fan-out, as a yardstick for the other two.
+// server can spend on the fan-out, as a yardstick for the other two. The
+// fourth, reader (socket at /ws), is the least a coder/websocket server
+// does that reads its clients with one goroutine each, as Livedash does
+// (reader.go).
 //
 // Both send one message per -interval (1 s by default) to every connected
 // socket. Livedash runs with its defaults (dashboard.New(dashboard.Options{}),
@@ -59,7 +62,7 @@ func main() {
 
 func run(args []string) error {
 	fs := flag.NewFlagSet("peers", flag.ContinueOnError)
-	server := fs.String("server", "livedash", `dashboard to serve: "livedash" (socket at /ws), "statsviz" (socket at /debug/statsviz/ws) or "floor" (socket at /ws; see floor.go)`)
+	server := fs.String("server", "livedash", `dashboard to serve: "livedash" (socket at /ws), "statsviz" (socket at /debug/statsviz/ws), "floor" (socket at /ws; see floor.go) or "reader" (socket at /ws; see reader.go)`)
 	floorSize := fs.Int("floor-size", 450, "floor: bytes per message (Livedash's default collectors send about 450)")
 	addr := fs.String("addr", "127.0.0.1:8080", "loopback address to listen on; port 0 picks a free one")
 	interval := fs.Duration("interval", time.Second, "time between messages, for both dashboards")
@@ -108,8 +111,12 @@ func run(args []string) error {
 		f := newFloor(*interval, *floorSize)
 		mux.Handle("/ws", f)
 		wsPath, closeDsh = "/ws", f.Close
+	case "reader":
+		f := newReaderFloor(*interval, *floorSize)
+		mux.Handle("/ws", f)
+		wsPath, closeDsh = "/ws", f.Close
 	default:
-		return fmt.Errorf("-server %q: want livedash, statsviz or floor", *server)
+		return fmt.Errorf("-server %q: want livedash, statsviz, floor or reader", *server)
 	}
 	defer closeDsh()
 

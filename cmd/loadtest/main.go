@@ -7,7 +7,11 @@
 // (socket at /debug/statsviz/ws), measured the same way, so that the two can
 // be compared side by side (bench/compare.sh).
 //
-// Clients read every frame and ping as the page does. Optional stalled
+// Clients read every frame and ping as the page does (-pings frame: right
+// after a frame, when a ping is due, so that pings from all clients bunch
+// just after each tick); -pings timer spreads them over each client's own
+// timer, and -burst (-pings burst) has every client ping in the same
+// instant, every -ping. Optional stalled
 // clients connect and then neither read nor write, to check that the server
 // evicts them without slowing the others. Churn mode connects and
 // disconnects clients in a loop instead. Only loopback addresses are
@@ -85,6 +89,7 @@ type config struct {
 	settle   time.Duration
 	warmup   time.Duration
 	ping     time.Duration
+	pings    string
 	rx       bool
 	proto    *protocol
 }
@@ -108,10 +113,20 @@ func run(args []string) error {
 	fs.StringVar(&c.origin, "origin", "", "Origin header to send (default: the target's own origin)")
 	fs.DurationVar(&c.warmup, "warmup", 0, "leave report lines before this time (e.g. the ramp) out of the summary")
 	fs.DurationVar(&c.ping, "ping", 5*time.Second, "time between a client's pings, as Livedash's page sends them (0: never; statsviz's page never pings)")
+	fs.StringVar(&c.pings, "pings", "frame", `when clients ping: "frame" (right after a frame, when due, as the page does), "timer" (each on its own timer, spread evenly) or "burst" (all in the same instant)`)
+	burst := fs.Bool("burst", false, `every client pings in the same instant, every -ping (same as -pings burst)`)
 	fs.BoolVar(&c.rx, "rx", true, "also take each frame's arrival from the kernel's receive timestamp on its socket (Linux), free of this tool's own delays")
 	proto := fs.String("proto", "livedash", `server's protocol: "livedash" or "statsviz" (github.com/arl/statsviz; -url defaults to its socket, ws://127.0.0.1:8080/debug/statsviz/ws)`)
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *burst {
+		c.pings = "burst"
+	}
+	switch c.pings {
+	case "frame", "timer", "burst":
+	default:
+		return fmt.Errorf("-pings %q: want frame, timer or burst", c.pings)
 	}
 	switch *proto {
 	case "livedash":
@@ -153,6 +168,11 @@ func run(args []string) error {
 	// this tool's own work of closing them: left out.
 	until := start.Add(c.duration - spreadWindow)
 	l := &load{cfg: c, end: start.Add(c.duration), dialers: dialers(u.Hostname(), c.sources), spread: newSpread(from, until), rxSpread: newSpread(from, until)}
+	if c.pings == "burst" && c.ping > 0 {
+		first := make(chan struct{})
+		l.burst.Store(&first)
+		go l.burstLoop(ctx)
+	}
 	if c.churn {
 		return l.churn(ctx)
 	}
@@ -211,6 +231,24 @@ type load struct {
 
 	spread   *spread // arrivals when read
 	rxSpread *spread // arrivals at the kernel's receive time
+
+	burst atomic.Pointer[chan struct{}] // closed when every client is to ping
+}
+
+// burstLoop has every client ping at once, every -ping: it closes the
+// channel they wait on and hands them a new one.
+func (l *load) burstLoop(ctx context.Context) {
+	t := time.NewTicker(l.cfg.ping)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			next := make(chan struct{})
+			close(*l.burst.Swap(&next))
+		}
+	}
 }
 
 // rxKey is the context key under which dial asks rxDial for receive
@@ -291,27 +329,47 @@ func (l *load) reader(ctx context.Context, c *websocket.Conn, rx *atomic.Int64) 
 	var lastTS atomic.Int64
 	pctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	pinger := func() {
-		t := time.NewTicker(l.cfg.ping)
-		defer t.Stop()
-		for {
-			select {
-			case <-pctx.Done():
-				return
-			case <-t.C:
-				msg := `{"type":"ping"}`
-				if ts := lastTS.Load(); ts > 0 {
-					msg = `{"type":"ping","ts":` + strconv.FormatInt(ts, 10) + `}`
-				}
-				wctx, wcancel := context.WithTimeout(pctx, 5*time.Second)
-				c.Write(wctx, websocket.MessageText, []byte(msg))
-				wcancel()
-			}
+	ping := func() {
+		msg := `{"type":"ping"}`
+		if ts := lastTS.Load(); ts > 0 {
+			msg = `{"type":"ping","ts":` + strconv.FormatInt(ts, 10) + `}`
 		}
+		wctx, wcancel := context.WithTimeout(pctx, 5*time.Second)
+		c.Write(wctx, websocket.MessageText, []byte(msg))
+		wcancel()
 	}
-	if p.ping && l.cfg.ping > 0 {
-		go pinger()
+	pinging := p.ping && l.cfg.ping > 0
+	switch {
+	case pinging && l.cfg.pings == "timer":
+		go func() {
+			t := time.NewTicker(l.cfg.ping)
+			defer t.Stop()
+			for {
+				select {
+				case <-pctx.Done():
+					return
+				case <-t.C:
+					ping()
+				}
+			}
+		}()
+	case pinging && l.cfg.pings == "burst":
+		go func() {
+			for {
+				select {
+				case <-pctx.Done():
+					return
+				case <-*l.burst.Load():
+					ping()
+				}
+			}
+		}()
 	}
+	// -pings frame: as the page does, a ping right after a frame once
+	// one is due (the page's own timer comes into play only when frames
+	// stop, and then the server closes the connection anyway).
+	afterFrame := pinging && l.cfg.pings == "frame"
+	lastPing := time.Now()
 	lat := make([]float64, 0, 4)
 	rxLat := make([]float64, 0, 4)
 	flush := func() {
@@ -352,6 +410,10 @@ func (l *load) reader(ctx context.Context, c *websocket.Conn, rx *atomic.Int64) 
 				if !rxAt.IsZero() {
 					l.rxSpread.add(ts, rxAt)
 				}
+			}
+			if afterFrame && now.Sub(lastPing) >= l.cfg.ping-time.Second {
+				ping()
+				lastPing = now
 			}
 			flush()
 		}
