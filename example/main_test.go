@@ -91,8 +91,10 @@ func TestShutsDownCleanlyOnSignal(t *testing.T) {
 			if code := <-closed; code != websocket.StatusGoingAway {
 				t.Errorf("socket closed with %d, want 1001", code)
 			}
-			err = cmd.Wait()
+			// All of stderr first (it ends when the process exits), then
+			// Wait, which closes the pipe.
 			out := <-rest
+			err = cmd.Wait()
 			if err != nil {
 				t.Fatalf("exit after %v: %v\n%s", sig, err, out)
 			}

@@ -138,6 +138,18 @@ func newTestBroker(t *testing.T, opts Options) *Broker {
 	return b
 }
 
+// subscriberOf returns the subscriber whose connection is c.
+func subscriberOf(b *Broker, c *fakeConn) *subscriber {
+	b.subsMu.Lock()
+	defer b.subsMu.Unlock()
+	for s := range b.subs {
+		if s.conn == c {
+			return s
+		}
+	}
+	return nil
+}
+
 func attach(t *testing.T, b *Broker, c *fakeConn) *subscriber {
 	t.Helper()
 	s := newSubscriber(b, c, nil, false, c.interrupt)
@@ -443,13 +455,10 @@ func TestSweepCutsStuckWritesAndSilentClients(t *testing.T) {
 	attach(t, b, silent)
 	talker := newFakeConn()
 	ts := attach(t, b, talker)
+	st := subscriberOf(b, stuck)
 	waitFor(t, "stuck write", func() bool {
-		for s := range b.subs {
-			_ = s
-		}
-		return b.Subscribers() == 3 && silent.written.Load() == 3
+		return b.Subscribers() == 3 && silent.written.Load() == 3 && st.writeStart.Load() != 0
 	})
-	time.Sleep(10 * time.Millisecond) // let the stuck writer start its write
 
 	now := time.Now()
 	b.sweep(now.Add(6 * time.Second))
