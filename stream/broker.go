@@ -74,6 +74,9 @@ type Broker struct {
 	ready readyQueue
 
 	panicLog  atomic.Int64 // unix ns of the last panic logged by contain
+	// testHookMessage, when set (by tests only), sees every client
+	// message before it is handled.
+	testHookMessage func([]byte)
 	tickStop  chan struct{}
 	wg        sync.WaitGroup
 	closeOnce sync.Once
@@ -115,7 +118,12 @@ func (b *Broker) Publish(batch collectors.Batch) {
 	defer b.mu.Unlock()
 	defer b.contain("taking the samples of collector " + batch.Collector)
 	b.gen++
+	var bad error
 	for _, smp := range batch.Samples {
+		if smp.Desc == nil {
+			bad = errors.New("a sample without a descriptor was dropped")
+			continue
+		}
 		s := b.byDesc[smp.Desc]
 		if s == nil {
 			s = b.addSeries(smp.Desc, batch.Collector, batch.Order)
@@ -141,7 +149,7 @@ func (b *Broker) Publish(batch collectors.Batch) {
 			s.hasRaw = false
 		}
 	}
-	b.setError(batch.Collector, batch.Err)
+	b.setError(batch.Collector, errors.Join(batch.Err, bad))
 }
 
 // addSeries registers the series of d; d is shared and immutable.

@@ -103,6 +103,9 @@ func readAll(r io.Reader, buf []byte) ([]byte, error) {
 // handle acts on one client message; a non-nil result ends the subscriber.
 func (b *Broker) handle(s *subscriber, typ websocket.MessageType, data []byte) *endReason {
 	s.lastRead.Store(time.Now().UnixNano())
+	if b.testHookMessage != nil {
+		b.testHookMessage(data)
+	}
 	if typ != websocket.MessageText {
 		return endBinary
 	}
