@@ -73,13 +73,13 @@ type Broker struct {
 
 	ready readyQueue
 
-	panicLog  atomic.Int64 // unix ns of the last panic logged by contain
+	panicLog atomic.Int64 // unix ns of the last panic logged by contain
 	// testHookMessage, when set (by tests only), sees every client
 	// message before it is handled.
 	testHookMessage func([]byte)
-	tickStop  chan struct{}
-	wg        sync.WaitGroup
-	closeOnce sync.Once
+	tickStop        chan struct{}
+	wg              sync.WaitGroup
+	closeOnce       sync.Once
 }
 
 // NewBroker returns a running Broker. Close stops it.
