@@ -9,6 +9,7 @@
 
 import { formatter, isShare, unitLabel, axisFormatter } from './format.js';
 import { legendWidths, signature } from './specs.js';
+import { haystack } from './filter.js';
 import { FONT, TIME_INCRS, UNIT_INCRS, yRange, shareRange, timeRange, timeLabels, axisSize } from './axes.js';
 import { seriesStyle, lineWidth, alpha } from './palette.js';
 import { linePaths, lonePoints } from './paths.js';
@@ -16,33 +17,72 @@ import { linePaths, lonePoints } from './paths.js';
 const SYNC_KEY = 'livedash';
 
 export class Chart {
-  constructor(owner, spec) {
+  // owner is the Charts; spec the chart's spec (specs.js); heading its
+  // section's heading, which the filter searches too.
+  constructor(owner, spec, heading = '') {
     this.owner = owner;
     this.spec = spec;
     this.sig = signature(spec);
+    this.hay = haystack(spec, heading); // what the filter searches
+    this.match = true; // the filter lets it through
     this.view = owner.store.view(spec.series.map((s) => s.id));
     this.u = null;
     this.near = false; // within NEAR_MARGIN of the screen
     this.early = false; // came near: draw once, ahead of being on screen
     this.visible = false; // on screen
     this.shown = null; // the x range last set, to skip no-op redraws
+    this.failing = null; // the collector error that explains missing data
+    this.noteText = '';
 
     const doc = owner.doc;
     const card = (this.card = doc.createElement('article'));
     card.className = 'card';
     card.dataset.chart = spec.key;
+    card.id = 'chart-' + spec.key;
+    card.tabIndex = -1; // the table of contents moves the focus here
     if (spec.series.length > 8) card.classList.add('many');
     const head = doc.createElement('header');
     head.className = 'card-head';
-    const h = doc.createElement('h3');
+    const h = (this.heading = doc.createElement('h3'));
+    h.id = 'title-' + spec.key;
     h.textContent = spec.title;
     if (spec.help) h.title = spec.help;
+    card.setAttribute('aria-labelledby', h.id);
+    this.alert = doc.createElement('span');
+    this.alert.className = 'card-alert';
+    this.alert.hidden = true;
     const unit = doc.createElement('span');
     unit.className = 'card-unit';
     unit.textContent = unitLabel(spec.unit, spec.kind);
-    head.append(h, unit);
+    head.append(h, this.alert, unit);
+    if (spec.help) {
+      // The help text, one click away.
+      const btn = doc.createElement('button');
+      btn.type = 'button';
+      btn.className = 'card-btn help-btn';
+      btn.textContent = '?';
+      btn.setAttribute('aria-label', `About ${spec.title}`);
+      btn.setAttribute('aria-expanded', 'false');
+      this.help = doc.createElement('p');
+      this.help.className = 'card-help';
+      this.help.id = 'help-' + spec.key;
+      this.help.hidden = true;
+      this.help.textContent = spec.help;
+      btn.setAttribute('aria-controls', this.help.id);
+      btn.addEventListener('click', () => {
+        this.help.hidden = !this.help.hidden;
+        btn.setAttribute('aria-expanded', String(!this.help.hidden));
+      });
+      head.append(btn);
+    }
+    this.head = head;
     this.plot = doc.createElement('div');
     this.plot.className = 'plot';
+    // Why the chart is empty, when it is (see #updateNote).
+    this.note = doc.createElement('p');
+    this.note.className = 'plot-note';
+    this.note.hidden = true;
+    this.plot.append(this.note);
     this.legend = doc.createElement('div');
     this.legend.className = 'legend';
     // Legend cells sized to the widest title and value, through the CSSOM
@@ -50,10 +90,30 @@ export class Chart {
     const widths = legendWidths(spec.series);
     this.legend.style.setProperty('--ld-label', `${widths.label}ch`);
     this.legend.style.setProperty('--ld-value', `${widths.value}ch`);
-    card.append(head, this.plot, this.legend);
+    card.append(head);
+    if (this.help) card.append(this.help);
+    card.append(this.plot, this.legend);
     owner.byElement.set(this.plot, this);
     owner.byElement.set(card, this);
     this.observed = false;
+  }
+
+  // setFailing shows (or clears) the error of the collector that feeds this
+  // chart, as a badge by the title and in the empty state.
+  setFailing(err) {
+    this.failing = err;
+    this.alert.hidden = !err;
+    if (err) {
+      this.alert.textContent = 'failing';
+      this.alert.title = `${err.collector}: ${err.error}`;
+    }
+    this.#updateNote();
+  }
+
+  // themeChanged redraws the canvas (axes and grid read the theme's
+  // colours as they draw).
+  themeChanged() {
+    if (this.u) this.u.redraw(false);
   }
 
   // attach starts observing once the card is in the document.
@@ -86,10 +146,40 @@ export class Chart {
       if (!this.shown || this.shown.min !== range.min || this.shown.max !== range.max) {
         u.setScale('x', { min: range.min, max: range.max });
         this.shown = range;
+        this.#updateNote();
       }
       // With the cursor off this chart, the legend shows the newest values.
       if (!(u.cursor.left >= 0)) this.#showNewest();
     });
+  }
+
+  // #updateNote says why the chart is blank, when it is: no data yet, the
+  // collector that feeds it failing (with its error), or nothing in the
+  // window shown. It looks for a value from the newest end of the range,
+  // so a chart with data stops at its first row.
+  #updateNote() {
+    let text = '';
+    const r = this.shown;
+    if (!this.#hasData(r)) {
+      if (this.failing) text = `No data: ${this.failing.collector} is failing: ${this.failing.error}`;
+      else if (this.owner.store.length < 2) text = 'No data yet';
+      else text = 'No data in this window';
+    }
+    if (text === this.noteText) return;
+    this.noteText = text;
+    this.note.textContent = text;
+    this.note.hidden = text === '';
+  }
+
+  #hasData(r) {
+    const d = this.view.data;
+    const xs = d[0];
+    if (!r || xs.length === 0) return false;
+    for (let i = xs.length - 1; i >= 0 && xs[i] >= r.min; i--) {
+      if (xs[i] > r.max) continue;
+      for (let k = 1; k < d.length; k++) if (d[k][i] != null) return true;
+    }
+    return false;
   }
 
   // #showNewest writes the newest values into the legend, the text uPlot's
@@ -133,7 +223,37 @@ export class Chart {
     if (!(w > 0 && h > 0) || !this.owner.uPlot) return false;
     this.u = new this.owner.uPlot(this.#options(w, h), this.view.data, this.plot);
     this.cells = null; // the legend's value cells, found on first use
+    this.#legendKeys();
     return true;
+  }
+
+  // #legendKeys makes each legend entry a toggle a keyboard reaches: uPlot
+  // shows or hides a series when its entry is clicked (Ctrl+click: only
+  // it); Enter and Space do the same here, and aria-pressed says whether
+  // the series is shown.
+  #legendKeys() {
+    const rows = [...this.legend.querySelectorAll('tr.u-series')];
+    this.toggles = rows.map((row, i) => {
+      const th = row.querySelector('th');
+      if (i === 0 || !th) return null;
+      th.tabIndex = 0;
+      th.setAttribute('role', 'button');
+      th.setAttribute('aria-pressed', 'true');
+      th.setAttribute('aria-label', `Show ${this.spec.series[i - 1].title}`);
+      th.addEventListener('keydown', (e) => {
+        if (e.key !== 'Enter' && e.key !== ' ') return;
+        e.preventDefault();
+        th.dispatchEvent(new MouseEvent('click', { bubbles: true, ctrlKey: e.ctrlKey, metaKey: e.metaKey }));
+      });
+      return th;
+    });
+  }
+
+  // #onSetSeries keeps the legend toggles' aria-pressed in step with the
+  // series shown.
+  #onSetSeries(u) {
+    if (!this.toggles) return;
+    for (let i = 1; i < u.series.length; i++) this.toggles[i]?.setAttribute('aria-pressed', String(u.series[i].show));
   }
 
   #options(width, height) {
@@ -239,6 +359,7 @@ export class Chart {
         },
       ],
       hooks: {
+        setSeries: [(u) => this.#onSetSeries(u)],
         // Drag to zoom: every chart shows the selection and live follow
         // pauses (uPlot's zoom-fetch pattern; zoom is never propagated from
         // setScale, which fires on every tick).

@@ -11,7 +11,9 @@
 // skipped. A chart is created and drawn once when it comes within
 // NEAR_MARGIN of the screen, so that it is ready when scrolled to, but
 // redrawn on every tick only while on screen; when it comes back it gets a
-// single setData with everything it missed.
+// single setData with everything it missed. A card the filter hides or
+// whose section is collapsed is not displayed, so the observers count it
+// off screen and it costs nothing per tick.
 //
 // Safety: every server string (titles, labels, help) reaches the page
 // through textContent, a property, or uPlot's series label (which uPlot
@@ -22,35 +24,47 @@
 // timewindow.js, and chart.js (one card and its uPlot).
 
 import { figure } from './format.js';
-import { chartSpecs, statSpecs, sections, signature } from './specs.js';
-import { liveWindow } from './timewindow.js';
+import { chartSpecs, statSpecs, sections, signature, failingFor } from './specs.js';
+import { liveWindow, windowsFor, pickWindow, zoomOut, pan } from './timewindow.js';
+import { terms, matches } from './filter.js';
 import { Chart } from './chart.js';
 
 // NEAR_MARGIN is how far off screen a chart is created and drawn once.
 const NEAR_MARGIN = '300px 0px';
 
-// Charts owns every chart of the page.
+// Charts owns every chart of the page, the sections they are in, and the
+// view they all show: the time window, live or paused on a range, the
+// filter and the collapsed sections.
 export class Charts {
   // root is the element holding the sections; store the Store; options:
-  // uPlot (the constructor, default window.uPlot), onPause(range|null)
-  // called when the user zooms (pauses live follow) or resumes.
+  // uPlot (the constructor, default window.uPlot), onView() called when
+  // the view changes (window, pause, filter, collapsed sections), and
+  // onLayout() after a schema rebuilt the charts.
   constructor(root, store, opts = {}) {
     this.root = root;
     this.store = store;
     this.uPlot = opts.uPlot || window.uPlot;
-    this.onPause = opts.onPause || (() => {});
+    this.onView = opts.onView || (() => {});
+    this.onLayout = opts.onLayout || (() => {});
     this.doc = root.ownerDocument;
     this.win = this.doc.defaultView;
     this.charts = new Map(); // key → Chart, in page order
     this.figures = []; // {spec, value: <dd>, text} of the stat series
-    this.sections = new Map(); // group → {el, stats, grid}
+    this.sections = new Map(); // group → {el, heading, stats, grid, toggle, count}
     this.raf = null;
-    this.paused = null; // {min, max} in seconds while zoomed, else null
+    this.paused = null; // {min, max} in seconds while paused or zoomed, else null
+    this.windows = []; // the windows offered (seconds), see windowsFor
+    this.wantWindow = NaN; // the window asked for (URL, picker)
+    this.window = NaN; // the window shown, one of windows
+    this.words = []; // the filter's words
+    this.filter = '';
+    this.collapsed = new Set(); // collapsed section groups
+    this.errors = []; // the collectors' errors, from status messages
     this.draws = 0; // setData calls, for tests
     this.frames = 0; // animation frames drawn, for tests
     this.drawMs = 0; // time those frames took (ms), for benchmarks
     this.theme = {};
-    this.#readTheme();
+    this.readTheme();
     this.byElement = new WeakMap(); // observed element → Chart
 
     // Two observers of each card: near the screen (create and draw once),
@@ -65,14 +79,6 @@ export class Charts {
     });
     this.doc.addEventListener('visibilitychange', () => {
       if (!this.doc.hidden) this.invalidate();
-    });
-    const mq = this.win.matchMedia('(prefers-color-scheme: dark)');
-    mq.addEventListener('change', () => {
-      this.#readTheme();
-      for (const c of this.charts.values()) if (c.u) c.u.redraw(false);
-    });
-    this.doc.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape' && this.paused) this.resume();
     });
   }
 
@@ -107,6 +113,13 @@ export class Charts {
     return n;
   }
 
+  // shown is the number of charts the filter lets through.
+  get shown() {
+    let n = 0;
+    for (const c of this.charts.values()) if (c.match) n++;
+    return n;
+  }
+
   // keys returns the chart keys in page order.
   keys() {
     return [...this.charts.keys()];
@@ -119,10 +132,13 @@ export class Charts {
 
   // applySchema builds, keeps, rebuilds or removes charts after a schema
   // message: a chart whose series changed is built again. The section
-  // summaries are rebuilt.
+  // summaries are rebuilt, and the windows offered follow the history's
+  // length.
   applySchema() {
     const specs = chartSpecs(this.store.series);
     const stats = statSpecs(this.store.series);
+    const order = sections([...specs, ...stats]);
+    const headings = new Map(order);
     const keep = new Map();
     for (const spec of specs) {
       const old = this.charts.get(spec.key);
@@ -130,20 +146,19 @@ export class Charts {
         keep.set(spec.key, old);
       } else {
         if (old) old.destroy();
-        keep.set(spec.key, new Chart(this, spec));
+        keep.set(spec.key, new Chart(this, spec, headings.get(spec.group)));
       }
     }
     for (const [key, c] of this.charts) if (!keep.has(key)) c.destroy();
     this.charts = keep;
 
     // Lay out sections and cards in order, moving only what is out of place.
-    const order = sections([...specs, ...stats]);
     this.figures = [];
     let prev = null;
     for (const [group, heading] of order) {
       let sec = this.sections.get(group);
       if (!sec) {
-        sec = makeSection(this.doc, group, heading);
+        sec = makeSection(this.doc, group, heading, () => this.setCollapsed(group, !this.collapsed.has(group)));
         this.sections.set(group, sec);
       }
       const want = prev ? prev.el.nextSibling : this.root.firstChild;
@@ -165,6 +180,12 @@ export class Charts {
       }
     }
     for (const c of this.charts.values()) c.attach();
+    this.windows = windowsFor(this.store.window);
+    this.window = pickWindow(this.windows, this.wantWindow);
+    this.#applyFilter();
+    this.#applyCollapsed();
+    this.setErrors(this.errors);
+    this.onLayout();
     this.invalidate();
   }
 
@@ -177,23 +198,63 @@ export class Charts {
     });
   }
 
+  // setWindow shows the last w seconds (one of windows, or the closest),
+  // live.
+  setWindow(w) {
+    this.wantWindow = w;
+    const next = pickWindow(this.windows, w);
+    const changed = next !== this.window || this.paused != null;
+    this.window = next;
+    this.paused = null;
+    if (changed) this.#rescale();
+  }
+
   // pause stops following live data and shows [min, max] (seconds) on
   // every chart.
   pause(min, max) {
     if (!(max > min)) return;
     this.paused = { min, max };
-    for (const c of this.charts.values()) c.shown = null;
-    this.onPause({ min, max });
-    this.invalidate();
+    this.#rescale();
+  }
+
+  // pauseNow stops following live data on the range shown now.
+  pauseNow() {
+    const r = this.range();
+    if (r) this.pause(r.min, r.max);
   }
 
   // resume goes back to the live sliding window.
   resume() {
     if (!this.paused) return;
     this.paused = null;
-    for (const c of this.charts.values()) c.shown = null;
-    this.onPause(null);
-    this.invalidate();
+    this.#rescale();
+  }
+
+  // bounds is the time span of the data held, widened to the range shown
+  // (a young page's window reaches back before its first row), or null.
+  bounds() {
+    const max = this.store.lastX;
+    if (max == null) return null;
+    const r = this.paused;
+    return r ? { min: Math.min(this.store.firstX, r.min), max: Math.max(max, r.max) } : { min: this.store.firstX, max };
+  }
+
+  // zoomOut shows twice the paused range, back to live once that covers
+  // the window.
+  zoomOut() {
+    const b = this.bounds();
+    if (!this.paused || !b) return;
+    const r = zoomOut(this.paused, b, this.window);
+    if (r) this.pause(r.min, r.max);
+    else this.resume();
+  }
+
+  // pan moves the paused range by frac of its width (negative: back).
+  pan(frac) {
+    const b = this.bounds();
+    if (!this.paused || !b) return;
+    const r = pan(this.paused, frac, b);
+    if (r.min !== this.paused.min) this.pause(r.min, r.max);
   }
 
   // range is the x range to show: the paused one, or the live window
@@ -202,7 +263,111 @@ export class Charts {
     if (this.paused) return this.paused;
     const max = this.store.lastX;
     if (max == null) return null;
-    return { min: max - liveWindow(max - this.store.firstX, this.store.window), max };
+    return { min: max - liveWindow(max - this.store.firstX, this.window || this.store.window), max };
+  }
+
+  // setFilter shows only the charts whose text has every word of q (see
+  // filter.js), and the sections that have one.
+  setFilter(q) {
+    q = String(q ?? '');
+    if (q === this.filter) return;
+    this.filter = q;
+    this.words = terms(q);
+    this.#applyFilter();
+    this.onView();
+  }
+
+  // setCollapsed collapses (or opens) a section: its charts are not
+  // displayed, and so not drawn.
+  setCollapsed(group, on) {
+    if (on === this.collapsed.has(group)) return;
+    if (on) this.collapsed.add(group);
+    else this.collapsed.delete(group);
+    this.#applyCollapsed();
+    this.onView();
+  }
+
+  // setCollapsedAll sets the collapsed sections to groups.
+  setCollapsedAll(groups) {
+    this.collapsed = new Set(groups);
+    this.#applyCollapsed();
+  }
+
+  // setErrors records the collectors' errors and shows, on each chart, the
+  // one that explains why it may hold no data.
+  setErrors(errors) {
+    this.errors = errors;
+    for (const c of this.charts.values()) c.setFailing(failingFor(c.spec, errors));
+    this.onLayout();
+  }
+
+  // reveal makes a chart displayed (its section opened, the filter cleared
+  // when it hides it) and scrolls to it.
+  reveal(key) {
+    const c = this.charts.get(key);
+    if (!c) return null;
+    if (this.collapsed.has(c.spec.group)) this.setCollapsed(c.spec.group, false);
+    if (!c.match) this.setFilter('');
+    c.card.scrollIntoView({ block: 'start' });
+    return c;
+  }
+
+  // themeChanged reads the theme's colours again and redraws the charts.
+  themeChanged() {
+    this.readTheme();
+    for (const c of this.charts.values()) c.themeChanged();
+  }
+
+  // readTheme reads the colours the canvases need from the stylesheet: the
+  // --ld-* properties are light-dark() pairs, which only an element's
+  // computed colour resolves.
+  readTheme() {
+    const probe = (this.probe ||= this.doc.createElement('span'));
+    if (!probe.isConnected) {
+      probe.hidden = true;
+      this.root.append(probe);
+    }
+    const cs = this.win.getComputedStyle(probe);
+    const v = (name, d) => {
+      probe.style.color = d;
+      probe.style.color = `var(${name})`;
+      return cs.color || d;
+    };
+    this.theme.axis = v('--ld-axis', '#6b7280');
+    this.theme.grid = v('--ld-grid', 'rgba(128,128,128,0.15)');
+    this.theme.card = v('--ld-card', '#ffffff');
+    this.theme.fg = v('--ld-fg', '#1f2328');
+  }
+
+  // #rescale makes every chart set its x range again and tells the page.
+  #rescale() {
+    for (const c of this.charts.values()) c.shown = null;
+    this.onView();
+    this.invalidate();
+  }
+
+  #applyFilter() {
+    const counts = new Map();
+    for (const c of this.charts.values()) {
+      c.match = this.words.length === 0 || matches(c.hay, this.words);
+      c.card.hidden = !c.match;
+      counts.set(c.spec.group, (counts.get(c.spec.group) || 0) + (c.match ? 1 : 0));
+    }
+    for (const [group, sec] of this.sections) {
+      const n = counts.get(group) || 0;
+      const all = sec.grid.childElementCount;
+      sec.el.hidden = this.words.length > 0 && n === 0;
+      sec.count.textContent = this.words.length > 0 ? `${n} of ${all}` : all === 1 ? '1 chart' : `${all} charts`;
+    }
+  }
+
+  #applyCollapsed() {
+    for (const [group, sec] of this.sections) {
+      const on = this.collapsed.has(group);
+      sec.grid.hidden = on;
+      sec.el.classList.toggle('collapsed', on);
+      sec.toggle.setAttribute('aria-expanded', String(!on));
+    }
   }
 
   // #draw draws the charts on screen, and once those that just came near
@@ -263,31 +428,36 @@ export class Charts {
     }
     if (any) this.invalidate();
   }
-
-  #readTheme() {
-    const cs = this.win.getComputedStyle(this.doc.documentElement);
-    const v = (name, d) => cs.getPropertyValue(name).trim() || d;
-    this.theme.axis = v('--ld-axis', '#6b7280');
-    this.theme.grid = v('--ld-grid', 'rgba(128,128,128,0.15)');
-  }
 }
 
-// makeSection builds a page section: a heading line with the summary of
-// its stat series, then the grid of chart cards.
-function makeSection(doc, group, heading) {
+// makeSection builds a page section: a heading line (a button that
+// collapses the section, the number of charts, the summary of its stat
+// series), then the grid of chart cards.
+function makeSection(doc, group, heading, onToggle) {
   const el = doc.createElement('section');
   el.className = 'group';
   el.dataset.group = group;
+  el.id = 'section-' + group;
   const head = doc.createElement('div');
   head.className = 'group-head';
   const h = doc.createElement('h2');
-  h.textContent = heading;
+  const toggle = doc.createElement('button');
+  toggle.type = 'button';
+  toggle.className = 'group-toggle';
+  toggle.textContent = heading;
+  toggle.setAttribute('aria-expanded', 'true');
+  toggle.addEventListener('click', onToggle);
+  h.append(toggle);
+  const count = doc.createElement('span');
+  count.className = 'group-count';
   const stats = doc.createElement('dl');
   stats.className = 'stats';
   stats.hidden = true;
-  head.append(h, stats);
+  head.append(h, count, stats);
   const grid = doc.createElement('div');
   grid.className = 'grid';
+  grid.id = 'grid-' + group;
+  toggle.setAttribute('aria-controls', grid.id);
   el.append(head, grid);
-  return { el, stats, grid };
+  return { el, heading, stats, grid, toggle, count };
 }

@@ -1,20 +1,17 @@
 // Series colours and line widths. Pure.
 
-// PALETTE is readable on both the light and the dark background; past its
-// end, colours repeat with a dash pattern.
+// PALETTE is the Okabe–Ito palette without its yellow and grey (too pale on
+// a white card, and grey reads as "disabled"): six colours that stay apart
+// for readers with any of the three colour-vision deficiencies, and are
+// readable on the light and the dark card (palette.test.js checks both).
+// Past its end, colours repeat with a dash pattern.
 export const PALETTE = [
-  '#3b82f6', // blue
-  '#f59e0b', // amber
-  '#10b981', // emerald
-  '#ef4444', // red
-  '#8b5cf6', // violet
-  '#06b6d4', // cyan
-  '#ec4899', // pink
-  '#84cc16', // lime
-  '#f97316', // orange
-  '#6366f1', // indigo
-  '#14b8a6', // teal
-  '#a8a29e', // stone
+  '#0072b2', // blue
+  '#e69f00', // orange
+  '#009e73', // bluish green
+  '#d55e00', // vermillion
+  '#56b4e9', // sky blue
+  '#cc79a7', // reddish purple
 ];
 
 // lineWidth is the width of a series' line in CSS pixels on a screen of

@@ -109,3 +109,28 @@ export function legendWidths(series) {
   }
   return { label: Math.min(label, MAX_LABEL_CH), value };
 }
+
+// COLLECTOR_GROUPS are the built-in collectors whose series are one whole
+// page section.
+const COLLECTOR_GROUPS = new Map([
+  ['runtime', 'go'],
+  ['process', 'process'],
+]);
+
+// failingFor returns the collector error ({collector, error, since}) that
+// explains why a chart may hold no data, or null. The schema does not say
+// which collector emits a series, so a collector is matched by name: the
+// built-in host collectors name the start of their charts' keys
+// ("host_disk" → host_disk_bytes, host_disk_ops), the runtime and process
+// collectors their whole section, and any other collector the charts
+// whose key or series names start with its name.
+export function failingFor(spec, errors) {
+  for (const e of errors || []) {
+    const name = typeof e?.collector === 'string' ? e.collector : '';
+    if (name === '') continue;
+    if (COLLECTOR_GROUPS.get(name) === spec.group) return e;
+    const prefix = (k) => k === name || k.startsWith(name + '_');
+    if (prefix(spec.key) || spec.series.some((s) => prefix(s.name))) return e;
+  }
+  return null;
+}

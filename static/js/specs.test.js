@@ -1,7 +1,7 @@
 // Tests of specs.js: schema series → sections, charts and figures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chartSpecs, statSpecs, sections, signature, legendWidths } from './specs.js';
+import { chartSpecs, statSpecs, sections, signature, legendWidths, failingFor } from './specs.js';
 
 const d = (id, chart, group, more = {}) => ({
   id,
@@ -116,4 +116,22 @@ test('legendWidths: widest title, widest value of the units', () => {
   assert.equal(legendWidths([{ title: 'x'.repeat(80), unit: '', kind: 'gauge' }]).label, 22, 'capped');
   assert.deepEqual(legendWidths([]), { label: 1, value: 1 });
   assert.equal(legendWidths([{ title: 'GOMAXPROCS', unit: 'count', kind: 'gauge' }]).label, 12, 'capitals are wider');
+});
+
+test('failingFor matches a collector to the charts it feeds', () => {
+  const disk = { key: 'host_disk_bytes', group: 'host', series: [{ name: 'host_disk_read_bytes_total' }] };
+  const gc = { key: 'go_gc_pauses', group: 'go', series: [{ name: 'go_gc_pause_seconds' }] };
+  const app = { key: 'queue', group: 'app', series: [{ name: 'myapp_queue_depth' }] };
+  const errs = [
+    { collector: 'host_disk', error: 'no /proc/diskstats' },
+    { collector: 'runtime', error: 'boom' },
+    { collector: 'myapp', error: 'db down' },
+  ];
+  assert.equal(failingFor(disk, errs)?.error, 'no /proc/diskstats');
+  assert.equal(failingFor(gc, errs)?.error, 'boom');
+  assert.equal(failingFor(app, errs)?.error, 'db down', 'by series name');
+  assert.equal(failingFor({ key: 'host_diskette', group: 'host', series: [] }, errs), null, 'a whole word of the key');
+  assert.equal(failingFor(disk, []), null);
+  assert.equal(failingFor(disk, null), null);
+  assert.equal(failingFor(disk, [{ error: 'nameless' }]), null);
 });
