@@ -15,6 +15,7 @@ import (
 	"net/http/httptest"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -455,5 +456,73 @@ func TestBrowserControlsAndLayout(t *testing.T) {
 	if n := cols(3840, 2160); n < 10 {
 		t.Errorf("a 4K screen gets %d columns, want at least 10", n)
 	}
+	con.check(t, nil)
+}
+
+// TestBrowserWhatChanged makes one series step up (a leak starting) while
+// another only wobbles, selects the window of the step by dragging, asks
+// what changed, and expects the step first; its entry jumps to its chart.
+func TestBrowserWhatChanged(t *testing.T) {
+	var stepped atomic.Bool
+	var n atomic.Int64
+	incident := collectors.CollectorFunc{
+		CollectorName: "incident",
+		Func: func(ctx context.Context, emit collectors.Emit) error {
+			k := n.Add(1)
+			v := 40.0
+			if stepped.Load() {
+				v = 400
+			}
+			emit(collectors.Desc{Name: "incident_workers", Title: "workers", ChartTitle: "Incident workers", Group: "app"}, v)
+			emit(collectors.Desc{Name: "incident_noise", Title: "noise", ChartTitle: "Incident noise", Group: "app"}, float64(100+k%7))
+			return nil
+		},
+	}
+	d := newDash(t, Options{Interval: 250 * time.Millisecond, DisableHost: true, Collectors: []collectors.Collector{incident}})
+	ctx, con := openPage(t, d, "", 4)
+	if !eval[bool](t, ctx, `document.getElementById('changes-btn').disabled`) {
+		t.Error("What changed? enabled with no window selected")
+	}
+	// 14 s of data, then the step; 4 s after it, drag over the last tenth
+	// of the 60 s window (the step is inside it, 14 s of calm before it).
+	waitState(t, ctx, 60*time.Second, "14 s of data", `s.rows >= 56`)
+	stepped.Store(true)
+	rows := eval[int](t, ctx, `window.livedash.store.total`)
+	waitState(t, ctx, 30*time.Second, "4 s after the step", fmt.Sprintf(`s.total >= %d`, rows+16))
+	type box struct{ X, Y, W, H float64 }
+	b := eval[box](t, ctx, `(() => { const r = document.querySelector('.card .u-over').getBoundingClientRect(); return { X: r.x, Y: r.y, W: r.width, H: r.height }; })()`)
+	y := b.Y + b.H/2
+	do(t, ctx, "dragging over the step",
+		chromedp.MouseEvent(chromedp.MouseMoved, b.X+0.88*b.W, y),
+		chromedp.MouseEvent(chromedp.MousePressed, b.X+0.88*b.W, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+		chromedp.MouseEvent(chromedp.MouseMoved, b.X+0.95*b.W, y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseMoved, b.X+b.W-1, y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseReleased, b.X+b.W-1, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+	)
+	waitJS(t, ctx, 10*time.Second, "paused on the selection", `({ ok: window.livedash.charts.paused != null && !document.getElementById('changes-btn').disabled })`, nil)
+	do(t, ctx, "asking what changed", chromedp.Click("#changes-btn"))
+	var got struct {
+		OK      bool     `json:"ok"`
+		Charts  []string `json:"charts"`
+		Names   []string `json:"names"`
+		Focused string   `json:"focused"`
+	}
+	waitJS(t, ctx, 10*time.Second, "the ranking", `(() => {
+		const items = [...document.querySelectorAll('#changes-list button.change')];
+		return { ok: !document.getElementById('changes').hidden && items.length > 0,
+			charts: items.map((b) => b.dataset.chart), names: items.map((b) => b.textContent),
+			focused: document.activeElement?.dataset?.chart ?? '' };
+	})()`, &got)
+	if got.Charts[0] != "incident_workers" {
+		t.Errorf("ranking starts with %q, want the stepped series first: %q", got.Charts[0], got.Names)
+	}
+	if i := slices.Index(got.Charts, "incident_noise"); i >= 0 && i < 1 {
+		t.Errorf("the wobbling series ranks %d: %q", i, got.Names)
+	}
+	if !strings.Contains(got.Names[0], "40 → ") {
+		t.Errorf("first entry %q does not say from what it moved", got.Names[0])
+	}
+	do(t, ctx, "clicking the first entry", chromedp.Click(`#changes-list button.change`))
+	waitJS(t, ctx, 10*time.Second, "the jump to the stepped chart", `({ ok: document.activeElement?.dataset?.chart === 'incident_workers' })`, nil)
 	con.check(t, nil)
 }

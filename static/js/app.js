@@ -7,6 +7,7 @@ import { Store } from './store.js';
 import { Charts } from './charts.js';
 import { Find } from './find.js';
 import { Timebar } from './timebar.js';
+import { WhatChanged } from './whatchanged.js';
 import { parseState, formatState } from './urlstate.js';
 import { loadTheme, saveTheme, applyTheme, nextTheme, themeLabel } from './theme.js';
 import { LiveSocket, wsURL, OPEN, CONNECTING, RECONNECTING } from './socket.js';
@@ -58,11 +59,13 @@ function writeURL() {
 
 let find = null;
 let timebar = null;
+let changes = null;
 const charts = new Charts($('charts'), store, {
   uPlot: window.uPlot,
   onView: () => {
     find?.update();
     timebar?.update();
+    changes?.update();
     writeURL();
   },
   onLayout: () => {
@@ -85,6 +88,14 @@ timebar = new Timebar(charts, {
   pausedText: $('paused-text'),
   resume: $('resume'),
 });
+
+changes = new WhatChanged(
+  charts,
+  store,
+  { button: $('changes-btn'), panel: $('changes'), title: $('changes-title'), list: $('changes-list'), close: $('changes-close') },
+  (key) => find.jump(key),
+);
+changes.update();
 
 // applyURL shows the view a link describes.
 function applyURL(st) {
