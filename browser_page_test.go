@@ -8,17 +8,22 @@ package dashboard
 // on conditions, no timed assertions.
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
@@ -524,5 +529,64 @@ func TestBrowserWhatChanged(t *testing.T) {
 	}
 	do(t, ctx, "clicking the first entry", chromedp.Click(`#changes-list button.change`))
 	waitJS(t, ctx, 10*time.Second, "the jump to the stepped chart", `({ ok: document.activeElement?.dataset?.chart === 'incident_workers' })`, nil)
+	con.check(t, nil)
+}
+
+// TestBrowserExport downloads a chart as CSV and as PNG and the history as
+// JSON, by clicking, and reads the files.
+func TestBrowserExport(t *testing.T) {
+	d := newDash(t, Options{Interval: 250 * time.Millisecond, DisableHost: true})
+	ctx, con := openPage(t, d, "", 2)
+	dir := t.TempDir()
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, ctx, 30*time.Second, "a few rows", `s.rows >= 4`)
+	key := eval[string](t, ctx, `document.querySelector('.card').dataset.chart`)
+	ids := eval[[]string](t, ctx, `window.livedash.charts.get('`+key+`').spec.series.map((s) => s.id)`)
+	wait := func(ext string) []byte {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			m, _ := filepath.Glob(filepath.Join(dir, "*."+ext))
+			if len(m) == 1 {
+				if b, err := os.ReadFile(m[0]); err == nil && len(b) > 0 {
+					return b
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no .%s file downloaded (found %q)", ext, m)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	do(t, ctx, "clicking CSV", chromedp.Click(`.card[data-chart="`+key+`"] button[data-export="csv"]`))
+	csv := strings.Split(strings.TrimSpace(string(wait("csv"))), "\r\n")
+	if want := "time," + strings.Join(ids, ","); csv[0] != want {
+		t.Errorf("CSV header %q, want %q", csv[0], want)
+	}
+	if len(csv) < 4 || !strings.HasSuffix(strings.SplitN(csv[1], ",", 2)[0], "Z") {
+		t.Errorf("CSV rows: %q", csv)
+	}
+	do(t, ctx, "clicking PNG", chromedp.Click(`.card[data-chart="`+key+`"] button[data-export="png"]`))
+	if png := wait("png"); !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
+		t.Errorf("the PNG download is not a PNG: % x", png[:min(8, len(png))])
+	}
+	do(t, ctx, "clicking Export JSON", chromedp.Click(`#export-json`))
+	var hist struct {
+		TS     []int64 `json:"ts"`
+		Series []struct {
+			ID     string     `json:"id"`
+			Values []*float64 `json:"values"`
+		} `json:"series"`
+	}
+	if err := json.Unmarshal(wait("json"), &hist); err != nil {
+		t.Fatal(err)
+	}
+	if len(hist.TS) < 4 || len(hist.Series) < 10 || len(hist.Series[0].Values) != len(hist.TS) {
+		t.Errorf("history JSON: %d ticks, %d series", len(hist.TS), len(hist.Series))
+	}
 	con.check(t, nil)
 }

@@ -8,6 +8,7 @@ import { Charts } from './charts.js';
 import { Find } from './find.js';
 import { Timebar } from './timebar.js';
 import { WhatChanged } from './whatchanged.js';
+import { toCSV, historyJSON, fileName, download, chartPNG } from './export.js';
 import { parseState, formatState } from './urlstate.js';
 import { loadTheme, saveTheme, applyTheme, nextTheme, themeLabel } from './theme.js';
 import { LiveSocket, wsURL, OPEN, CONNECTING, RECONNECTING } from './socket.js';
@@ -96,6 +97,29 @@ changes = new WhatChanged(
   (key) => find.jump(key),
 );
 changes.update();
+
+// Export: a chart's rows in the range shown as CSV, the chart as PNG
+// (card buttons), the whole history as JSON (header button).
+$('charts').addEventListener('click', async (e) => {
+  const btn = e.target.closest('button[data-export]');
+  const card = btn?.closest('.card');
+  const c = card && charts.get(card.dataset.chart);
+  if (!c) return;
+  const r = charts.range();
+  const t = r ? r.max : Date.now() / 1000;
+  if (btn.dataset.export === 'csv') {
+    c.view.sync();
+    const csv = toCSV(c.spec.series.map((s) => s.id), c.view.data, r);
+    download(document, fileName(c.spec.key, t, 'csv'), new Blob([csv], { type: 'text/csv' }));
+  } else if (btn.dataset.export === 'png' && c.u) {
+    const png = await chartPNG(document, c.u, c.spec.title, charts.theme);
+    if (png) download(document, fileName(c.spec.key, t, 'png'), png);
+  }
+});
+$('export-json').addEventListener('click', () => {
+  const t = store.lastX ?? Date.now() / 1000;
+  download(document, fileName('livedash-history', t, 'json'), new Blob([historyJSON(store)], { type: 'application/json' }));
+});
 
 // applyURL shows the view a link describes.
 function applyURL(st) {

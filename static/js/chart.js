@@ -75,6 +75,19 @@ export class Chart {
       });
       head.append(btn);
     }
+    // Export buttons; export.js does the work (see app.js).
+    for (const [what, text, label] of [
+      ['csv', 'CSV', `Download ${spec.title} as CSV`],
+      ['png', 'PNG', `Download ${spec.title} as PNG`],
+    ]) {
+      const btn = doc.createElement('button');
+      btn.type = 'button';
+      btn.className = 'card-btn export-btn';
+      btn.dataset.export = what;
+      btn.textContent = text;
+      btn.setAttribute('aria-label', label);
+      head.append(btn);
+    }
     this.head = head;
     this.plot = doc.createElement('div');
     this.plot.className = 'plot';
