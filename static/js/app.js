@@ -5,6 +5,12 @@
 
 import { Store } from './store.js';
 import { Charts } from './charts.js';
+import { Find } from './find.js';
+import { Timebar } from './timebar.js';
+import { WhatChanged } from './whatchanged.js';
+import { toCSV, historyJSON, fileName, download, chartPNG } from './export.js';
+import { parseState, formatState } from './urlstate.js';
+import { loadTheme, saveTheme, applyTheme, nextTheme, themeLabel } from './theme.js';
 import { LiveSocket, wsURL, OPEN, CONNECTING, RECONNECTING } from './socket.js';
 import { clock } from './format.js';
 
@@ -23,19 +29,135 @@ const $ = (id) => document.getElementById(id);
 const statusEl = $('status');
 const statusText = $('status-text');
 const errorsEl = $('errors');
-const pauseEl = $('paused');
-const pauseText = $('paused-text');
 const emptyEl = $('empty');
 
 if (config.interval > 0) store.interval = config.interval;
 
+// The theme: the URL's, else the one chosen before (localStorage), else
+// the system's.
+const root = document.documentElement;
+const system = window.matchMedia('(prefers-color-scheme: dark)');
+let initial = parseState(location.hash);
+let themePref = initial.theme || loadTheme(window.localStorage);
+applyTheme(root, themePref, system.matches);
+
+// The view lives in the URL's fragment; it is written back (without a
+// history entry) whenever it changes.
+let applyingURL = false;
+function writeURL() {
+  if (applyingURL) return;
+  const h = formatState({
+    window: charts.window !== charts.windows[charts.windows.length - 1] ? charts.window : undefined,
+    filter: charts.filter,
+    collapsed: [...charts.collapsed],
+    theme: themePref,
+    paused: charts.paused,
+  });
+  if (h !== location.hash && !(h === '' && location.hash === '')) {
+    history.replaceState(history.state, '', h || location.pathname + location.search);
+  }
+}
+
+let find = null;
+let timebar = null;
+let changes = null;
 const charts = new Charts($('charts'), store, {
   uPlot: window.uPlot,
-  onPause: (range) => {
-    if (!pauseEl) return;
-    pauseEl.hidden = range == null;
-    if (range && pauseText) pauseText.textContent = `Paused on ${clock(range.min * 1000)} – ${clock(range.max * 1000)}`;
+  onView: () => {
+    find?.update();
+    timebar?.update();
+    changes?.update();
+    writeURL();
   },
+  onLayout: () => {
+    find?.layout();
+    timebar?.update();
+  },
+});
+find = new Find(charts, {
+  filter: $('filter'),
+  count: $('filter-count'),
+  toc: $('toc'),
+  nav: $('toc-nav'),
+  alert: $('toc-alert'),
+});
+timebar = new Timebar(charts, {
+  windows: $('windows'),
+  live: $('live'),
+  zoomOut: $('zoom-out'),
+  paused: $('paused'),
+  pausedText: $('paused-text'),
+  resume: $('resume'),
+});
+
+changes = new WhatChanged(
+  charts,
+  store,
+  { button: $('changes-btn'), panel: $('changes'), title: $('changes-title'), list: $('changes-list'), close: $('changes-close') },
+  (key) => find.jump(key),
+);
+changes.update();
+
+// Export: a chart's rows in the range shown as CSV, the chart as PNG
+// (card buttons), the whole history as JSON (header button).
+$('charts').addEventListener('click', async (e) => {
+  const btn = e.target.closest('button[data-export]');
+  const card = btn?.closest('.card');
+  const c = card && charts.get(card.dataset.chart);
+  if (!c) return;
+  const r = charts.range();
+  const t = r ? r.max : Date.now() / 1000;
+  if (btn.dataset.export === 'csv') {
+    c.view.sync();
+    const csv = toCSV(c.spec.series.map((s) => s.id), c.view.data, r);
+    download(document, fileName(c.spec.key, t, 'csv'), new Blob([csv], { type: 'text/csv' }));
+  } else if (btn.dataset.export === 'png' && c.u) {
+    const png = await chartPNG(document, c.u, c.spec.title, charts.theme);
+    if (png) download(document, fileName(c.spec.key, t, 'png'), png);
+  }
+});
+$('export-json').addEventListener('click', () => {
+  const t = store.lastX ?? Date.now() / 1000;
+  download(document, fileName('livedash-history', t, 'json'), new Blob([historyJSON(store)], { type: 'application/json' }));
+});
+
+// applyURL shows the view a link describes.
+function applyURL(st) {
+  applyingURL = true;
+  try {
+    charts.wantWindow = st.window ?? NaN;
+    charts.setWindow(charts.wantWindow);
+    charts.setFilter(st.filter || '');
+    charts.setCollapsedAll(st.collapsed || []);
+    if (st.paused) charts.pause(st.paused.min, st.paused.max);
+    if (st.theme && st.theme !== themePref) setTheme(st.theme, false);
+  } finally {
+    applyingURL = false;
+  }
+  find.update();
+  timebar.update();
+}
+applyURL(initial);
+window.addEventListener('hashchange', () => applyURL(parseState(location.hash)));
+
+const themeBtn = $('theme');
+function setTheme(pref, save) {
+  themePref = pref;
+  if (save) saveTheme(window.localStorage, pref);
+  applyTheme(root, pref, system.matches);
+  charts.themeChanged();
+  showTheme();
+  writeURL();
+}
+function showTheme() {
+  themeBtn.textContent = themeLabel(themePref, system.matches);
+}
+showTheme();
+themeBtn.addEventListener('click', () => setTheme(nextTheme(themePref, system.matches), true));
+system.addEventListener('change', () => {
+  applyTheme(root, themePref, system.matches);
+  charts.themeChanged();
+  showTheme();
 });
 
 const socket = new LiveSocket({
@@ -61,9 +183,12 @@ function onMessage(msg) {
     case 'frame':
       if (store.applyFrame(msg)) charts.invalidate();
       break;
-    case 'status':
-      showErrors(Array.isArray(msg.errors) ? msg.errors : []);
+    case 'status': {
+      const errors = Array.isArray(msg.errors) ? msg.errors : [];
+      showErrors(errors);
+      charts.setErrors(errors);
       break;
+    }
     default:
     // Unknown types are for newer clients.
   }
@@ -124,7 +249,6 @@ function showErrors(errors) {
   errorsEl.hidden = items.length === 0;
 }
 
-$('resume')?.addEventListener('click', () => charts.resume());
 // A hidden tab's timers may be throttled to one a minute: retry at once
 // when the tab comes back or the network does.
 window.addEventListener('online', () => socket.retryNow());

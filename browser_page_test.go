@@ -1,0 +1,592 @@
+package dashboard
+
+// Browser tests of the page's controls: finding a chart (filter, table of
+// contents, collapsible sections, legend toggles), the time controls
+// (window picker, pause, drag-zoom, pan, zoom out), the theme, the URL
+// that keeps the view, empty states, and what a keyboard user and a phone
+// get. Same rules as browser_test.go: real Chromium, clicks and keys, waits
+// on conditions, no timed assertions.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/input"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"github.com/livedash/dashboard/collectors"
+)
+
+// flakyCollector emits one series with no value and fails on every call:
+// its chart must say why it is blank, and the contents must flag it.
+var flakyCollector = collectors.CollectorFunc{
+	CollectorName: "flaky",
+	Func: func(ctx context.Context, emit collectors.Emit) error {
+		emit(collectors.Desc{Name: "flaky_temperature", Title: "temperature", ChartTitle: "Flaky sensor", Group: "app"}, math.NaN())
+		return errors.New("sensor unplugged")
+	},
+}
+
+// openPage serves d, opens it in a fresh browser and waits until the
+// socket is live and n charts are drawn.
+func openPage(t *testing.T, d *Dashboard, fragment string, n int) (context.Context, *consoleLog) {
+	t.Helper()
+	browser := findBrowser(t)
+	srv := httptest.NewServer(d)
+	t.Cleanup(srv.Close)
+	ctx, con := newBrowser(t, browser)
+	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	t.Cleanup(cancel)
+	if err := chromedp.Do(ctx, chromedp.Navigate(srv.URL+"/"+fragment)); err != nil {
+		t.Fatal(err)
+	}
+	checkLive(t, waitState(t, ctx, 45*time.Second, "live with charts drawn", fmt.Sprintf(liveJS+` && s.drawn >= %d`, n)))
+	return ctx, con
+}
+
+func do(t *testing.T, ctx context.Context, what string, actions ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, actions...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// pressSlash presses "/" as a keyboard does: one keyDown that carries
+// its text (typed unless the page prevents it), then keyUp. chromedp's
+// KeyEvent sends the text as a separate char event, which no keydown
+// handler can prevent, unlike a real key press.
+func pressSlash(t *testing.T, ctx context.Context) {
+	t.Helper()
+	for _, typ := range []input.DispatchKeyEventType{input.DispatchKeyEventTypeKeyDown, input.DispatchKeyEventTypeKeyUp} {
+		p := input.DispatchKeyEventParams{Type: typ, Key: "/", Code: "Slash", WindowsVirtualKeyCode: 191, NativeVirtualKeyCode: 191}
+		if typ == input.DispatchKeyEventTypeKeyDown {
+			p.Text, p.UnmodifiedText = "/", "/"
+		}
+		if _, err := chromedp.Call(ctx, input.DispatchKeyEvent, p); err != nil {
+			t.Fatalf("pressing /: %v", err)
+		}
+	}
+}
+
+// shownJS lists the keys of the charts displayed (not hidden by the
+// filter or a collapsed section).
+const shownJS = `[...document.querySelectorAll('#charts .card')].filter((c) => c.offsetParent !== null).map((c) => c.dataset.chart)`
+
+// TestBrowserFilterContentsAndSections types in the filter (focused with
+// "/"), collapses a section, jumps with the table of contents and toggles
+// a series from the legend, by mouse and by keyboard.
+func TestBrowserFilterContentsAndSections(t *testing.T) {
+	d := newDash(t, Options{Interval: 250 * time.Millisecond, Collectors: []collectors.Collector{flakyCollector}})
+	ctx, con := openPage(t, d, "", 8)
+
+	total := eval[int](t, ctx, `window.livedash.charts.size`)
+	if got, want := eval[string](t, ctx, `document.getElementById('filter-count').textContent`), fmt.Sprintf("%d charts", total); got != want {
+		t.Errorf("count %q, want %q", got, want)
+	}
+
+	// "/" focuses the filter; typing narrows the charts as one types.
+	pressSlash(t, ctx)
+	if id := eval[string](t, ctx, `document.activeElement?.id ?? ''`); id != "filter" {
+		t.Fatalf("after /, the focus is on %q, want the filter", id)
+	}
+	if v := eval[string](t, ctx, `document.getElementById('filter').value`); v != "" {
+		t.Errorf("the / that focused the filter was typed into it: %q", v)
+	}
+	do(t, ctx, "typing p99", chromedp.KeyEvent("p99"))
+	var p99 struct {
+		OK    bool     `json:"ok"`
+		Shown []string `json:"shown"`
+		Want  []string `json:"want"`
+		Count string   `json:"count"`
+		Value string   `json:"value"`
+	}
+	// The charts that have a series titled p99 (the runtime's histograms).
+	waitJS(t, ctx, 10*time.Second, "the filter narrowing to p99", `(() => {
+		const ld = window.livedash.charts;
+		const want = ld.keys().filter((k) => ld.get(k).spec.series.some((s) => s.title === 'p99'));
+		const shown = `+shownJS+`;
+		const count = document.getElementById('filter-count').textContent;
+		return { ok: shown.length === want.length && count === shown.length + ' of ' + ld.size, shown, want, count, value: document.getElementById('filter').value };
+	})()`, &p99)
+	slices.Sort(p99.Shown)
+	slices.Sort(p99.Want)
+	if len(p99.Want) < 3 || !slices.Equal(p99.Shown, p99.Want) {
+		t.Errorf("filter p99 shows %q, want the charts with a p99 series %q", p99.Shown, p99.Want)
+	}
+	// A label value finds the same charts: their series are labelled
+	// quantile="0.99".
+	do(t, ctx, "typing 0.99", chromedp.Evaluate[chromedp.Void](`(() => { const f = document.getElementById('filter'); f.value = ''; })()`), chromedp.KeyEvent("0.99"))
+	byLabel := eval[[]string](t, ctx, shownJS)
+	slices.Sort(byLabel)
+	if !slices.Equal(byLabel, p99.Want) {
+		t.Errorf("filter 0.99 shows %q, want %q", byLabel, p99.Want)
+	}
+	if h := eval[string](t, ctx, `location.hash`); !strings.Contains(h, "q=0.99") {
+		t.Errorf("the filter is not in the URL: %q", h)
+	}
+	// Escape clears it.
+	do(t, ctx, "pressing Escape", chromedp.KeyEvent(kb.Escape))
+	if n := len(eval[[]string](t, ctx, shownJS)); n != total {
+		t.Errorf("after Escape %d charts shown, want all %d", n, total)
+	}
+	do(t, ctx, "typing a word nothing has", chromedp.KeyEvent("zzzz"))
+	if got := eval[string](t, ctx, `document.getElementById('filter-count').textContent`); got != fmt.Sprintf("0 of %d", total) {
+		t.Errorf("count %q for a filter nothing matches", got)
+	}
+	do(t, ctx, "pressing Escape", chromedp.KeyEvent(kb.Escape))
+
+	// The failing collector: a badge on its chart, in the contents, and
+	// the reason in the blank chart.
+	var flaky struct {
+		OK    bool   `json:"ok"`
+		Note  string `json:"note"`
+		Badge string `json:"badge"`
+		TOC   string `json:"toc"`
+	}
+	waitJS(t, ctx, 20*time.Second, "the flaky chart explaining itself", `(() => {
+		const card = document.querySelector('.card[data-chart="flaky_temperature"]');
+		const note = card?.querySelector('.plot-note');
+		const badge = card?.querySelector('.card-alert');
+		const toc = document.getElementById('toc-alert');
+		const r = { note: note && !note.hidden ? note.textContent : '', badge: badge && !badge.hidden ? badge.title : '', toc: toc.hidden ? '' : toc.textContent };
+		r.ok = r.note !== '' && r.badge !== '' && r.toc !== '';
+		return r;
+	})()`, &flaky)
+	if flaky.Note != "No data: flaky is failing: sensor unplugged" || flaky.Badge != "flaky: sensor unplugged" || flaky.TOC != "1 failing" {
+		t.Errorf("flaky chart: note %q, badge %q, contents %q", flaky.Note, flaky.Badge, flaky.TOC)
+	}
+
+	// Collapsing Host: its charts are not displayed and stop syncing rows,
+	// while the others keep drawing.
+	do(t, ctx, "collapsing Host", chromedp.Click(`section[data-group="host"] .group-toggle`))
+	if e := eval[string](t, ctx, `document.querySelector('section[data-group="host"] .group-toggle').getAttribute('aria-expanded')`); e != "false" {
+		t.Errorf("Host toggle aria-expanded=%s after collapsing", e)
+	}
+	// Once the observers have seen the section go, note each chart's rows.
+	waitJS(t, ctx, 10*time.Second, "host charts off screen", `(() => {
+		const ld = window.livedash.charts;
+		return { ok: ld.keys().every((k) => ld.get(k).spec.group !== 'host' || !ld.get(k).visible) && ld.visible > 0 };
+	})()`, nil)
+	before := eval[map[string]int](t, ctx, `Object.fromEntries(window.livedash.charts.keys().map((k) => [k, window.livedash.charts.get(k).view.seen]))`)
+	total0 := eval[int](t, ctx, `window.livedash.store.total`)
+	var after struct {
+		OK   bool           `json:"ok"`
+		Seen map[string]int `json:"seen"`
+		Vis  []string       `json:"visible"`
+	}
+	waitJS(t, ctx, 20*time.Second, "four ticks with Host collapsed", fmt.Sprintf(`(() => {
+		const ld = window.livedash.charts;
+		const seen = Object.fromEntries(ld.keys().map((k) => [k, ld.get(k).view.seen]));
+		const visible = ld.keys().filter((k) => ld.get(k).visible);
+		return { ok: window.livedash.store.total >= %d && visible.some((k) => seen[k] >= %d), seen, visible };
+	})()`, total0+4, total0+4), &after)
+	for k, n := range before {
+		if strings.HasPrefix(k, "host_") && after.Seen[k] != n {
+			t.Errorf("collapsed chart %s synced rows: %d → %d", k, n, after.Seen[k])
+		}
+	}
+	if h := eval[string](t, ctx, `location.hash`); !strings.Contains(h, "c=host") {
+		t.Errorf("the collapsed section is not in the URL: %q", h)
+	}
+
+	// The contents jump to a chart in the collapsed section, hidden by a
+	// filter too: the section opens, the filter clears, the chart gets the
+	// focus and is on screen.
+	do(t, ctx, "filtering on memory", chromedp.Focus("#filter"), chromedp.KeyEvent("memory"))
+	do(t, ctx, "opening the contents", chromedp.Click(`#toc > summary`))
+	do(t, ctx, "clicking Load average", chromedp.Click(`#toc-nav a[data-chart="host_load"]`))
+	var jumped struct {
+		OK      bool    `json:"ok"`
+		Focus   string  `json:"focus"`
+		Top     float64 `json:"top"`
+		Filter  string  `json:"filter"`
+		Open    bool    `json:"open"`
+		Section string  `json:"section"`
+	}
+	waitJS(t, ctx, 10*time.Second, "the jump to Load average", `(() => {
+		const card = document.querySelector('.card[data-chart="host_load"]');
+		const r = { focus: document.activeElement?.dataset?.chart ?? '', top: card.getBoundingClientRect().top,
+			filter: document.getElementById('filter').value, open: document.getElementById('toc').open,
+			section: document.querySelector('section[data-group="host"] .group-toggle').getAttribute('aria-expanded') };
+		r.ok = r.focus === 'host_load' && card.offsetParent !== null;
+		return r;
+	})()`, &jumped)
+	innerH := eval[float64](t, ctx, `innerHeight`)
+	if jumped.Top < 0 || jumped.Top > innerH-100 || jumped.Filter != "" || jumped.Open || jumped.Section != "true" {
+		t.Errorf("after the jump: top %v of %v, filter %q, contents open %v, Host expanded %s", jumped.Top, innerH, jumped.Filter, jumped.Open, jumped.Section)
+	}
+
+	// Legend toggles: a click hides the series, Enter shows it again.
+	waitJS(t, ctx, 10*time.Second, "Load average drawn", `({ ok: !!window.livedash.charts.get('host_load').u })`, nil)
+	const entry = `.card[data-chart="host_load"] .legend tr.u-series:nth-child(2) th`
+	shown := func() (bool, string) {
+		v := eval[[]any](t, ctx, `[window.livedash.charts.get('host_load').u.series[1].show, document.querySelector('`+entry+`').getAttribute('aria-pressed')]`)
+		return v[0].(bool), v[1].(string)
+	}
+	do(t, ctx, "clicking the legend", chromedp.Click(entry))
+	if s, p := shown(); s || p != "false" {
+		t.Errorf("after a click on its legend entry, series shown=%v aria-pressed=%s", s, p)
+	}
+	do(t, ctx, "Enter on the legend", chromedp.Focus(entry), chromedp.KeyEvent(kb.Enter))
+	if s, p := shown(); !s || p != "true" {
+		t.Errorf("after Enter on its legend entry, series shown=%v aria-pressed=%s", s, p)
+	}
+	con.check(t, nil)
+}
+
+// shownRange waits until every chart on screen shows the range the page
+// holds (charts redraw in the next animation frame), and returns it.
+func shownRange(t *testing.T, ctx context.Context) []float64 {
+	t.Helper()
+	var r struct {
+		OK     bool        `json:"ok"`
+		Range  []float64   `json:"range"`
+		Charts [][]float64 `json:"charts"`
+	}
+	waitJS(t, ctx, 10*time.Second, "every chart on screen showing the range", `(() => {
+		const ld = window.livedash.charts;
+		const want = ld.range();
+		const charts = ld.keys().map((k) => ld.get(k)).filter((c) => c.u && c.visible).map((c) => [c.u.scales.x.min, c.u.scales.x.max]);
+		return { ok: charts.length > 0 && charts.every((x) => x[0] === want.min && x[1] === want.max), range: [want.min, want.max], charts };
+	})()`, &r)
+	return r.Range
+}
+
+// TestBrowserTimeControls picks a window, pauses, drag-zooms, pans with
+// the arrow keys, zooms out back to live, and opens a link to a view.
+func TestBrowserTimeControls(t *testing.T) {
+	d := newDash(t, Options{Interval: 250 * time.Millisecond, History: 2 * time.Minute})
+	ctx, con := openPage(t, d, "#w=1m", 8)
+
+	// 2 minutes of history: 1 m and 2 m are offered, the link's 1 m shown.
+	type btn struct {
+		Text    string `json:"text"`
+		Pressed string `json:"pressed"`
+	}
+	btns := eval[[]btn](t, ctx, `[...document.querySelectorAll('#windows button')].map((b) => ({ text: b.textContent, pressed: b.getAttribute('aria-pressed') }))`)
+	if len(btns) != 2 || btns[0].Text != "1 m" || btns[1].Text != "2 m" || btns[0].Pressed != "true" || btns[1].Pressed != "false" {
+		t.Errorf("window buttons %+v, want 1 m (pressed) and 2 m", btns)
+	}
+	r := shownRange(t, ctx)
+	if w := r[1] - r[0]; math.Abs(w-60) > 1e-6 {
+		t.Errorf("1 m window shows %v s", w)
+	}
+	do(t, ctx, "clicking 2 m", chromedp.Click(`#windows button[data-window="120"]`))
+	if h := eval[string](t, ctx, `location.hash`); strings.Contains(h, "w=") {
+		t.Errorf("the default window is kept in the URL: %q", h)
+	}
+	if p := eval[string](t, ctx, `document.querySelector('#windows button[data-window="120"]').getAttribute('aria-pressed')`); p != "true" {
+		t.Errorf("2 m not pressed after a click")
+	}
+
+	// Pause: the range stops moving while data keeps coming.
+	do(t, ctx, "clicking Pause", chromedp.Click(`#live`))
+	paused := shownRange(t, ctx)
+	total := eval[int](t, ctx, `window.livedash.store.total`)
+	waitState(t, ctx, 20*time.Second, "more rows while paused", fmt.Sprintf(`s.total >= %d && s.frames > 0`, total+4))
+	if now := shownRange(t, ctx); now[0] != paused[0] || now[1] != paused[1] {
+		t.Errorf("paused range moved from %v to %v", paused, now)
+	}
+	if txt := eval[string](t, ctx, `document.getElementById('live').textContent`); txt != "Live" {
+		t.Errorf("the pause button reads %q while paused", txt)
+	}
+	if h := eval[string](t, ctx, `location.hash`); !strings.Contains(h, "p=") {
+		t.Errorf("the paused range is not in the URL: %q", h)
+	}
+	do(t, ctx, "clicking Live", chromedp.Click(`#live`))
+	waitJS(t, ctx, 10*time.Second, "live again", `({ ok: document.getElementById('paused').hidden && window.livedash.charts.paused == null })`, nil)
+
+	// Drag over 80 to 95 percent of the first chart's 60 s, once the
+	// page holds 20 s of data, so that there is data on both sides of the
+	// selection to pan to: every chart shows the selection, paused.
+	waitState(t, ctx, 60*time.Second, "20 s of data", `s.rows >= 80`)
+	type box struct{ X, Y, W, H float64 }
+	b := eval[box](t, ctx, `(() => { const r = document.querySelector('.card .u-over').getBoundingClientRect(); return { X: r.x, Y: r.y, W: r.width, H: r.height }; })()`)
+	y := b.Y + b.H/2
+	do(t, ctx, "dragging on a chart",
+		chromedp.MouseEvent(chromedp.MouseMoved, b.X+0.8*b.W, y),
+		chromedp.MouseEvent(chromedp.MousePressed, b.X+0.8*b.W, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+		chromedp.MouseEvent(chromedp.MouseMoved, b.X+0.85*b.W, y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseMoved, b.X+0.95*b.W, y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseReleased, b.X+0.95*b.W, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+	)
+	waitJS(t, ctx, 10*time.Second, "paused on the selection", `({ ok: window.livedash.charts.paused != null && !document.getElementById('paused').hidden })`, nil)
+	zoom := shownRange(t, ctx)
+	if w := zoom[1] - zoom[0]; w > 0.2*60 || w < 0.1*60 {
+		t.Errorf("zoomed to %v s from 15 %% of a 60 s window", w)
+	}
+	if dis := eval[bool](t, ctx, `document.getElementById('zoom-out').disabled`); dis {
+		t.Error("Zoom out disabled while zoomed")
+	}
+
+	// ← moves the range back by a quarter of its width.
+	do(t, ctx, "blurring", chromedp.Evaluate[chromedp.Void](`document.activeElement?.blur()`))
+	do(t, ctx, "pressing ←", chromedp.KeyEvent(kb.ArrowLeft))
+	left := shownRange(t, ctx)
+	w := zoom[1] - zoom[0]
+	if math.Abs((left[1]-left[0])-w) > 1e-6 || math.Abs((zoom[0]-left[0])-w/4) > 1e-6 {
+		t.Errorf("← moved %v to %v, want a quarter of the width back", zoom, left)
+	}
+	do(t, ctx, "pressing →", chromedp.KeyEvent(kb.ArrowRight))
+	right := shownRange(t, ctx)
+	if math.Abs(right[0]-zoom[0]) > 1e-6 {
+		t.Errorf("→ moved %v to %v, want back to %v", left, right, zoom)
+	}
+
+	// Zoom out: twice the width each time, then live.
+	do(t, ctx, "clicking Zoom out", chromedp.Click(`#zoom-out`))
+	out := shownRange(t, ctx)
+	if got := out[1] - out[0]; math.Abs(got-2*w) > 1e-6 && out[0] > eval[float64](t, ctx, `window.livedash.store.firstX`)+1e-6 {
+		t.Errorf("zoom out from %v s gave %v s", w, got)
+	}
+	for i := 0; i < 8 && eval[bool](t, ctx, `window.livedash.charts.paused != null`); i++ {
+		do(t, ctx, "pressing -", chromedp.KeyEvent("-"))
+	}
+	if eval[bool](t, ctx, `window.livedash.charts.paused != null`) {
+		t.Error("still paused after zooming out eight times")
+	}
+	// Escape leaves a pause too.
+	do(t, ctx, "clicking Pause", chromedp.Click(`#live`))
+	do(t, ctx, "pressing Escape", chromedp.KeyEvent(kb.Escape))
+	if eval[bool](t, ctx, `window.livedash.charts.paused != null`) {
+		t.Error("still paused after Escape")
+	}
+	con.check(t, nil)
+}
+
+// TestBrowserThemeToggle follows a dark system, then the toggle: the
+// choice changes the page and the canvases' colours, is remembered across
+// a reload and kept in the URL.
+func TestBrowserThemeToggle(t *testing.T) {
+	browser := findBrowser(t)
+	d := newDash(t, Options{Interval: 250 * time.Millisecond, DisableHost: true})
+	srv := httptest.NewServer(d)
+	t.Cleanup(srv.Close)
+	ctx, con := newBrowser(t, browser)
+	ctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	if _, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+		Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, "opening the page", chromedp.Navigate(srv.URL+"/"))
+	waitState(t, ctx, 45*time.Second, "live", liveJS+` && s.drawn >= 2`)
+
+	type look struct {
+		Theme  string `json:"theme"`
+		BG     string `json:"bg"`
+		Axis   string `json:"axis"`
+		Label  string `json:"label"`
+		Stored string `json:"stored"`
+		Hash   string `json:"hash"`
+	}
+	read := func() look {
+		return eval[look](t, ctx, `({ theme: document.documentElement.dataset.theme, bg: getComputedStyle(document.body).backgroundColor,
+			axis: window.livedash.charts.theme.axis, label: document.getElementById('theme').textContent,
+			stored: localStorage.getItem('livedash.theme') ?? '', hash: location.hash })`)
+	}
+	dark := read()
+	if dark.Theme != "dark" || dark.BG != "rgb(13, 17, 23)" || dark.Label != "Theme: dark (system)" || dark.Stored != "" {
+		t.Errorf("on a dark system: %+v", dark)
+	}
+	do(t, ctx, "clicking the theme", chromedp.Click("#theme"))
+	light := read()
+	if light.Theme != "light" || light.BG != "rgb(244, 245, 247)" || light.Stored != "light" || !strings.Contains(light.Hash, "t=light") || light.Axis == dark.Axis {
+		t.Errorf("after the toggle: %+v (dark was %+v)", light, dark)
+	}
+	// Remembered: a reload without the fragment is still light.
+	do(t, ctx, "reloading", chromedp.Navigate(srv.URL+"/"))
+	waitState(t, ctx, 45*time.Second, "live again", liveJS+` && s.drawn >= 2`)
+	if again := read(); again.Theme != "light" || again.BG != "rgb(244, 245, 247)" {
+		t.Errorf("after a reload: %+v", again)
+	}
+	do(t, ctx, "clicking the theme", chromedp.Click("#theme"))
+	if back := read(); back.Theme != "dark" || back.Stored != "" || back.Label != "Theme: dark (system)" {
+		t.Errorf("second toggle: %+v, want the system's dark again", back)
+	}
+	con.check(t, nil)
+}
+
+// TestBrowserControlsAndLayout checks that every control has an accessible
+// name and is reachable by Tab, and the grid: one column on a phone, a
+// dense grid on a 4K screen.
+func TestBrowserControlsAndLayout(t *testing.T) {
+	d := newDash(t, Options{Interval: 250 * time.Millisecond})
+	ctx, con := openPage(t, d, "", 8)
+	var unnamed []string
+	unnamed = eval[[]string](t, ctx, `(() => {
+		const name = (el) => (el.getAttribute('aria-label') || el.textContent || el.title || '').trim();
+		return [...document.querySelectorAll('button, input, select, summary, a[href], [role="button"]')]
+			.filter((el) => el.offsetParent !== null && (name(el) === '' || el.tabIndex < 0))
+			.map((el) => el.outerHTML.slice(0, 100));
+	})()`)
+	if len(unnamed) > 0 {
+		t.Errorf("controls without a name or out of the tab order: %q", unnamed)
+	}
+	cols := func(w, h int64) int {
+		do(t, ctx, "resizing", chromedp.EmulateViewport(w, h))
+		var n struct {
+			OK   bool `json:"ok"`
+			Cols int  `json:"cols"`
+		}
+		// Wait for layout to settle on the new width.
+		waitJS(t, ctx, 10*time.Second, "the grid at the new width", fmt.Sprintf(`(() => {
+			const g = document.querySelector('.grid');
+			return { ok: innerWidth === %d, cols: getComputedStyle(g).gridTemplateColumns.split(' ').length };
+		})()`, w), &n)
+		return n.Cols
+	}
+	if n := cols(390, 844); n != 1 {
+		t.Errorf("a phone gets %d columns, want 1", n)
+	}
+	if n := cols(1400, 900); n < 3 || n > 4 {
+		t.Errorf("a laptop gets %d columns, want 3 or 4", n)
+	}
+	if n := cols(3840, 2160); n < 10 {
+		t.Errorf("a 4K screen gets %d columns, want at least 10", n)
+	}
+	con.check(t, nil)
+}
+
+// TestBrowserWhatChanged makes one series step up (a leak starting) while
+// another only wobbles, selects the window of the step by dragging, asks
+// what changed, and expects the step first; its entry jumps to its chart.
+func TestBrowserWhatChanged(t *testing.T) {
+	var stepped atomic.Bool
+	var n atomic.Int64
+	incident := collectors.CollectorFunc{
+		CollectorName: "incident",
+		Func: func(ctx context.Context, emit collectors.Emit) error {
+			k := n.Add(1)
+			v := 40.0
+			if stepped.Load() {
+				v = 400
+			}
+			emit(collectors.Desc{Name: "incident_workers", Title: "workers", ChartTitle: "Incident workers", Group: "app"}, v)
+			emit(collectors.Desc{Name: "incident_noise", Title: "noise", ChartTitle: "Incident noise", Group: "app"}, float64(100+k%7))
+			return nil
+		},
+	}
+	d := newDash(t, Options{Interval: 250 * time.Millisecond, DisableHost: true, Collectors: []collectors.Collector{incident}})
+	ctx, con := openPage(t, d, "", 4)
+	if !eval[bool](t, ctx, `document.getElementById('changes-btn').disabled`) {
+		t.Error("What changed? enabled with no window selected")
+	}
+	// 14 s of data, then the step; 4 s after it, drag over the last tenth
+	// of the 60 s window (the step is inside it, 14 s of calm before it).
+	waitState(t, ctx, 60*time.Second, "14 s of data", `s.rows >= 56`)
+	stepped.Store(true)
+	rows := eval[int](t, ctx, `window.livedash.store.total`)
+	waitState(t, ctx, 30*time.Second, "4 s after the step", fmt.Sprintf(`s.total >= %d`, rows+16))
+	type box struct{ X, Y, W, H float64 }
+	b := eval[box](t, ctx, `(() => { const r = document.querySelector('.card .u-over').getBoundingClientRect(); return { X: r.x, Y: r.y, W: r.width, H: r.height }; })()`)
+	y := b.Y + b.H/2
+	do(t, ctx, "dragging over the step",
+		chromedp.MouseEvent(chromedp.MouseMoved, b.X+0.88*b.W, y),
+		chromedp.MouseEvent(chromedp.MousePressed, b.X+0.88*b.W, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+		chromedp.MouseEvent(chromedp.MouseMoved, b.X+0.95*b.W, y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseMoved, b.X+b.W-1, y, chromedp.ButtonLeft),
+		chromedp.MouseEvent(chromedp.MouseReleased, b.X+b.W-1, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
+	)
+	waitJS(t, ctx, 10*time.Second, "paused on the selection", `({ ok: window.livedash.charts.paused != null && !document.getElementById('changes-btn').disabled })`, nil)
+	do(t, ctx, "asking what changed", chromedp.Click("#changes-btn"))
+	var got struct {
+		OK      bool     `json:"ok"`
+		Charts  []string `json:"charts"`
+		Names   []string `json:"names"`
+		Focused string   `json:"focused"`
+	}
+	waitJS(t, ctx, 10*time.Second, "the ranking", `(() => {
+		const items = [...document.querySelectorAll('#changes-list button.change')];
+		return { ok: !document.getElementById('changes').hidden && items.length > 0,
+			charts: items.map((b) => b.dataset.chart), names: items.map((b) => b.textContent),
+			focused: document.activeElement?.dataset?.chart ?? '' };
+	})()`, &got)
+	if got.Charts[0] != "incident_workers" {
+		t.Errorf("ranking starts with %q, want the stepped series first: %q", got.Charts[0], got.Names)
+	}
+	if i := slices.Index(got.Charts, "incident_noise"); i >= 0 && i < 1 {
+		t.Errorf("the wobbling series ranks %d: %q", i, got.Names)
+	}
+	if !strings.Contains(got.Names[0], "40 → ") {
+		t.Errorf("first entry %q does not say from what it moved", got.Names[0])
+	}
+	do(t, ctx, "clicking the first entry", chromedp.Click(`#changes-list button.change`))
+	waitJS(t, ctx, 10*time.Second, "the jump to the stepped chart", `({ ok: document.activeElement?.dataset?.chart === 'incident_workers' })`, nil)
+	con.check(t, nil)
+}
+
+// TestBrowserExport downloads a chart as CSV and as PNG and the history as
+// JSON, by clicking, and reads the files.
+func TestBrowserExport(t *testing.T) {
+	d := newDash(t, Options{Interval: 250 * time.Millisecond, DisableHost: true})
+	ctx, con := openPage(t, d, "", 2)
+	dir := t.TempDir()
+	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{
+		Behavior: browser.SetDownloadBehaviorBehaviorAllow, DownloadPath: dir,
+	}); err != nil {
+		t.Fatal(err)
+	}
+	waitState(t, ctx, 30*time.Second, "a few rows", `s.rows >= 4`)
+	key := eval[string](t, ctx, `document.querySelector('.card').dataset.chart`)
+	ids := eval[[]string](t, ctx, `window.livedash.charts.get('`+key+`').spec.series.map((s) => s.id)`)
+	wait := func(ext string) []byte {
+		t.Helper()
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			m, _ := filepath.Glob(filepath.Join(dir, "*."+ext))
+			if len(m) == 1 {
+				if b, err := os.ReadFile(m[0]); err == nil && len(b) > 0 {
+					return b
+				}
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no .%s file downloaded (found %q)", ext, m)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+	}
+	do(t, ctx, "clicking CSV", chromedp.Click(`.card[data-chart="`+key+`"] button[data-export="csv"]`))
+	csv := strings.Split(strings.TrimSpace(string(wait("csv"))), "\r\n")
+	if want := "time," + strings.Join(ids, ","); csv[0] != want {
+		t.Errorf("CSV header %q, want %q", csv[0], want)
+	}
+	if len(csv) < 4 || !strings.HasSuffix(strings.SplitN(csv[1], ",", 2)[0], "Z") {
+		t.Errorf("CSV rows: %q", csv)
+	}
+	do(t, ctx, "clicking PNG", chromedp.Click(`.card[data-chart="`+key+`"] button[data-export="png"]`))
+	if png := wait("png"); !bytes.HasPrefix(png, []byte("\x89PNG\r\n\x1a\n")) {
+		t.Errorf("the PNG download is not a PNG: % x", png[:min(8, len(png))])
+	}
+	do(t, ctx, "clicking Export JSON", chromedp.Click(`#export-json`))
+	var hist struct {
+		TS     []int64 `json:"ts"`
+		Series []struct {
+			ID     string     `json:"id"`
+			Values []*float64 `json:"values"`
+		} `json:"series"`
+	}
+	if err := json.Unmarshal(wait("json"), &hist); err != nil {
+		t.Fatal(err)
+	}
+	if len(hist.TS) < 4 || len(hist.Series) < 10 || len(hist.Series[0].Values) != len(hist.TS) {
+		t.Errorf("history JSON: %d ticks, %d series", len(hist.TS), len(hist.Series))
+	}
+	con.check(t, nil)
+}

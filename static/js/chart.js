@@ -1,0 +1,393 @@
+// Chart is one card of the page: a title, the plot box (fixed size,
+// observed for resizes) and the legend box uPlot's legend is mounted in.
+// Its owner (Charts, charts.js) holds the store, the observers, the theme
+// and the pause state; a chart draws when its owner asks.
+//
+// Safety: every server string (titles, labels, help) reaches the page
+// through textContent, a property, or uPlot's series label (which uPlot
+// sets with textContent); nothing here uses innerHTML.
+
+import { formatter, isShare, unitLabel, axisFormatter } from './format.js';
+import { legendWidths, signature } from './specs.js';
+import { haystack } from './filter.js';
+import { FONT, TIME_INCRS, UNIT_INCRS, yRange, shareRange, timeRange, timeLabels, axisSize } from './axes.js';
+import { seriesStyle, lineWidth, alpha } from './palette.js';
+import { linePaths, lonePoints } from './paths.js';
+
+const SYNC_KEY = 'livedash';
+
+export class Chart {
+  // owner is the Charts; spec the chart's spec (specs.js); heading its
+  // section's heading, which the filter searches too.
+  constructor(owner, spec, heading = '') {
+    this.owner = owner;
+    this.spec = spec;
+    this.sig = signature(spec);
+    this.hay = haystack(spec, heading); // what the filter searches
+    this.match = true; // the filter lets it through
+    this.view = owner.store.view(spec.series.map((s) => s.id));
+    this.u = null;
+    this.near = false; // within NEAR_MARGIN of the screen
+    this.early = false; // came near: draw once, ahead of being on screen
+    this.visible = false; // on screen
+    this.shown = null; // the x range last set, to skip no-op redraws
+    this.failing = null; // the collector error that explains missing data
+    this.noteText = '';
+
+    const doc = owner.doc;
+    const card = (this.card = doc.createElement('article'));
+    card.className = 'card';
+    card.dataset.chart = spec.key;
+    card.id = 'chart-' + spec.key;
+    card.tabIndex = -1; // the table of contents moves the focus here
+    if (spec.series.length > 8) card.classList.add('many');
+    const head = doc.createElement('header');
+    head.className = 'card-head';
+    const h = (this.heading = doc.createElement('h3'));
+    h.id = 'title-' + spec.key;
+    h.textContent = spec.title;
+    if (spec.help) h.title = spec.help;
+    card.setAttribute('aria-labelledby', h.id);
+    this.alert = doc.createElement('span');
+    this.alert.className = 'card-alert';
+    this.alert.hidden = true;
+    const unit = doc.createElement('span');
+    unit.className = 'card-unit';
+    unit.textContent = unitLabel(spec.unit, spec.kind);
+    head.append(h, this.alert, unit);
+    if (spec.help) {
+      // The help text, one click away.
+      const btn = doc.createElement('button');
+      btn.type = 'button';
+      btn.className = 'card-btn help-btn';
+      btn.textContent = '?';
+      btn.setAttribute('aria-label', `About ${spec.title}`);
+      btn.setAttribute('aria-expanded', 'false');
+      this.help = doc.createElement('p');
+      this.help.className = 'card-help';
+      this.help.id = 'help-' + spec.key;
+      this.help.hidden = true;
+      this.help.textContent = spec.help;
+      btn.setAttribute('aria-controls', this.help.id);
+      btn.addEventListener('click', () => {
+        this.help.hidden = !this.help.hidden;
+        btn.setAttribute('aria-expanded', String(!this.help.hidden));
+      });
+      head.append(btn);
+    }
+    // Export buttons; export.js does the work (see app.js).
+    for (const [what, text, label] of [
+      ['csv', 'CSV', `Download ${spec.title} as CSV`],
+      ['png', 'PNG', `Download ${spec.title} as PNG`],
+    ]) {
+      const btn = doc.createElement('button');
+      btn.type = 'button';
+      btn.className = 'card-btn export-btn';
+      btn.dataset.export = what;
+      btn.textContent = text;
+      btn.setAttribute('aria-label', label);
+      head.append(btn);
+    }
+    this.head = head;
+    this.plot = doc.createElement('div');
+    this.plot.className = 'plot';
+    // Why the chart is empty, when it is (see #updateNote).
+    this.note = doc.createElement('p');
+    this.note.className = 'plot-note';
+    this.note.hidden = true;
+    this.plot.append(this.note);
+    this.legend = doc.createElement('div');
+    this.legend.className = 'legend';
+    // Legend cells sized to the widest title and value, through the CSSOM
+    // (a strict style-src allows it, unlike style attributes).
+    const widths = legendWidths(spec.series);
+    this.legend.style.setProperty('--ld-label', `${widths.label}ch`);
+    this.legend.style.setProperty('--ld-value', `${widths.value}ch`);
+    card.append(head);
+    if (this.help) card.append(this.help);
+    card.append(this.plot, this.legend);
+    owner.byElement.set(this.plot, this);
+    owner.byElement.set(card, this);
+    this.observed = false;
+  }
+
+  // setFailing shows (or clears) the error of the collector that feeds this
+  // chart, as a badge by the title and in the empty state.
+  setFailing(err) {
+    this.failing = err;
+    this.alert.hidden = !err;
+    if (err) {
+      this.alert.textContent = 'failing';
+      this.alert.title = `${err.collector}: ${err.error}`;
+    }
+    this.#updateNote();
+  }
+
+  // themeChanged redraws the canvas (axes and grid read the theme's
+  // colours as they draw).
+  themeChanged() {
+    if (this.u) this.u.redraw(false);
+  }
+
+  // attach starts observing once the card is in the document.
+  attach() {
+    if (this.observed) return;
+    this.observed = true;
+    this.owner.io.observe(this.card);
+    this.owner.vo.observe(this.card);
+    this.owner.ro.observe(this.plot);
+  }
+
+  // draw brings the chart up to date and draws it at once (uPlot's batch:
+  // one redraw for the data, the x range and the legend, inside the
+  // animation frame rather than in a microtask after it).
+  draw(range) {
+    const first = !this.u;
+    if (first && !this.#create()) return;
+    const u = this.u;
+    const paused = this.owner.paused != null;
+    u.batch(() => {
+      // While paused, a chart that already has data keeps it untouched
+      // (uPlot holds the view's arrays); it catches up on resume.
+      if (first || !paused) {
+        if (this.view.sync() || first) {
+          u.setData(this.view.data, false);
+          this.owner.draws++;
+          this.shown = null;
+        }
+      }
+      if (!this.shown || this.shown.min !== range.min || this.shown.max !== range.max) {
+        u.setScale('x', { min: range.min, max: range.max });
+        this.shown = range;
+        this.#updateNote();
+      }
+      // With the cursor off this chart, the legend shows the newest values.
+      if (!(u.cursor.left >= 0)) this.#showNewest();
+    });
+  }
+
+  // #updateNote says why the chart is blank, when it is: no data yet, the
+  // collector that feeds it failing (with its error), or nothing in the
+  // window shown. It looks for a value from the newest end of the range,
+  // so a chart with data stops at its first row.
+  #updateNote() {
+    let text = '';
+    const r = this.shown;
+    if (!this.#hasData(r)) {
+      if (this.failing) text = `No data: ${this.failing.collector} is failing: ${this.failing.error}`;
+      else if (this.owner.store.length < 2) text = 'No data yet';
+      else text = 'No data in this window';
+    }
+    if (text === this.noteText) return;
+    this.noteText = text;
+    this.note.textContent = text;
+    this.note.hidden = text === '';
+  }
+
+  #hasData(r) {
+    const d = this.view.data;
+    const xs = d[0];
+    if (!r || xs.length === 0) return false;
+    for (let i = xs.length - 1; i >= 0 && xs[i] >= r.min; i--) {
+      if (xs[i] > r.max) continue;
+      for (let k = 1; k < d.length; k++) if (d[k][i] != null) return true;
+    }
+    return false;
+  }
+
+  // #showNewest writes the newest values into the legend, the text uPlot's
+  // setLegend({idx: null}) would write, but only into the cells whose text
+  // changes: uPlot rewrites every cell, and each text written costs the
+  // page a layout and a paint of the legend, which made up most of the
+  // layout and paint of a tick. With the cursor on the chart, uPlot's own
+  // legend updates are left as they are.
+  #showNewest() {
+    const u = this.u;
+    this.cells ||= [...this.legend.querySelectorAll('tr.u-series')].map(
+      (row) => row.querySelector('td.u-value')?.firstChild ?? null,
+    );
+    for (let i = 1; i < u.series.length; i++) {
+      const node = this.cells[i];
+      if (!node) continue;
+      const text = u.series[i].value(u, null, i, null);
+      if (text != null && node.nodeValue !== text) node.nodeValue = text;
+    }
+  }
+
+  resize(w, h) {
+    if (!this.u) return;
+    w = Math.floor(w);
+    h = Math.floor(h);
+    if (w > 0 && h > 0 && (w !== this.u.width || h !== this.u.height)) this.u.setSize({ width: w, height: h });
+  }
+
+  destroy() {
+    this.owner.io.unobserve(this.card);
+    this.owner.vo.unobserve(this.card);
+    this.owner.ro.unobserve(this.plot);
+    if (this.u) this.u.destroy();
+    this.u = null;
+    this.card.remove();
+  }
+
+  #create() {
+    const w = Math.floor(this.plot.clientWidth);
+    const h = Math.floor(this.plot.clientHeight);
+    if (!(w > 0 && h > 0) || !this.owner.uPlot) return false;
+    this.u = new this.owner.uPlot(this.#options(w, h), this.view.data, this.plot);
+    this.cells = null; // the legend's value cells, found on first use
+    this.#legendKeys();
+    return true;
+  }
+
+  // #legendKeys makes each legend entry a toggle a keyboard reaches: uPlot
+  // shows or hides a series when its entry is clicked (Ctrl+click: only
+  // it); Enter and Space do the same here, and aria-pressed says whether
+  // the series is shown.
+  #legendKeys() {
+    const rows = [...this.legend.querySelectorAll('tr.u-series')];
+    this.toggles = rows.map((row, i) => {
+      const th = row.querySelector('th');
+      if (i === 0 || !th) return null;
+      th.tabIndex = 0;
+      th.setAttribute('role', 'button');
+      th.setAttribute('aria-pressed', 'true');
+      th.setAttribute('aria-label', `Show ${this.spec.series[i - 1].title}`);
+      th.addEventListener('keydown', (e) => {
+        if (e.key !== 'Enter' && e.key !== ' ') return;
+        e.preventDefault();
+        th.dispatchEvent(new MouseEvent('click', { bubbles: true, ctrlKey: e.ctrlKey, metaKey: e.metaKey }));
+      });
+      return th;
+    });
+  }
+
+  // #onSetSeries keeps the legend toggles' aria-pressed in step with the
+  // series shown.
+  #onSetSeries(u) {
+    if (!this.toggles) return;
+    for (let i = 1; i < u.series.length; i++) this.toggles[i]?.setAttribute('aria-pressed', String(u.series[i].show));
+  }
+
+  #options(width, height) {
+    const { spec, owner } = this;
+    const theme = owner.theme;
+    const ratio = spec.unit === 'ratio';
+    const times = spec.unit === 'timestamp';
+    const share = isShare(spec.unit, spec.kind);
+    const yRangeOf = times ? timeRange : share ? shareRange : yRange;
+    const fmtAxis = times ? null : axisFormatter(spec.unit, spec.kind);
+    const single = spec.series.length === 1;
+    const line = lineWidth(owner.win.devicePixelRatio || 1);
+
+    const series = [{ label: 'time', value: () => '' }];
+    spec.series.forEach((d, k) => {
+      const { colour, dash } = seriesStyle(k);
+      const fmt = formatter(d.unit, d.kind);
+      series.push({
+        label: d.title,
+        stroke: colour,
+        width: line,
+        dash,
+        fill: single ? alpha(colour, 0.12) : undefined,
+        spanGaps: false,
+        // Fewer vertices than uPlot's own builder, the same picture; its
+        // pxAlign lets the plot's clip fall on whole pixels (see linePaths).
+        paths: linePaths,
+        pxAlign: 1,
+        // Lines only; a lone value between gaps (which a line cannot
+        // show) is drawn as a dot.
+        points: { show: false, size: 5, filter: lonePoints },
+        // Cursor on the chart: the value under it; off: the newest.
+        value: (u, v, sIdx, idx) => {
+          if (idx == null) {
+            const col = u.data[sIdx];
+            v = col && col.length ? col[col.length - 1] : null;
+          }
+          return fmt(v);
+        },
+      });
+    });
+
+    const axisCommon = {
+      font: FONT,
+      stroke: () => theme.axis,
+      grid: { stroke: () => theme.grid, width: 1 },
+      ticks: { stroke: () => theme.grid, width: 1, size: 4 },
+      gap: 4,
+    };
+
+    return {
+      width,
+      height,
+      pxAlign: 0,
+      series,
+      legend: {
+        show: true,
+        live: true,
+        mount: (u, el) => this.legend.appendChild(el),
+      },
+      // Hovering a legend entry highlights its series in this chart only.
+      focus: { alpha: 0.3 },
+      cursor: {
+        // The x cursor is shared by every chart; y scales differ, so only x
+        // is synced (#969), and series focus/toggles stay per chart (series
+        // indices mean nothing across charts). No horizontal line: on the
+        // other charts it would mark nothing.
+        sync: { key: SYNC_KEY, scales: ['x', null], setSeries: false },
+        y: false,
+        drag: { x: true, y: false, setScale: false },
+        points: { size: 6 },
+        bind: {
+          // Double-click: back to live.
+          dblclick: () => () => {
+            owner.resume();
+            return null;
+          },
+        },
+      },
+      scales: {
+        x: { time: true },
+        y: ratio
+          ? { auto: false, range: [0, 1] }
+          : { range: (u, min, max) => yRangeOf(min, max) },
+      },
+      axes: [
+        {
+          ...axisCommon,
+          // HH:MM:SS labels (ticks under a minute apart) need more room
+          // than HH:MM.
+          space: (u, i, min, max, dim) => ((max - min) * 56 < 60 * dim ? 72 : 56),
+          size: 26,
+          // uPlot's own time steps jump from 1 to 5 minutes; ours have 2.
+          incrs: TIME_INCRS,
+          values: (u, splits) => timeLabels(splits),
+        },
+        {
+          ...axisCommon,
+          space: 24,
+          size: axisSize,
+          incrs: share ? undefined : UNIT_INCRS.get(spec.unit),
+          values: (u, splits) => (times ? timeLabels(splits) : splits.map((v) => fmtAxis(v))),
+        },
+      ],
+      hooks: {
+        setSeries: [(u) => this.#onSetSeries(u)],
+        // Drag to zoom: every chart shows the selection and live follow
+        // pauses (uPlot's zoom-fetch pattern; zoom is never propagated from
+        // setScale, which fires on every tick).
+        setSelect: [
+          (u) => {
+            const sel = u.select;
+            if (sel.width > 2) {
+              const min = u.posToVal(sel.left, 'x');
+              const max = u.posToVal(sel.left + sel.width, 'x');
+              owner.pause(min, max);
+            }
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          },
+        ],
+      },
+    };
+  }
+}

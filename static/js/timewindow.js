@@ -1,0 +1,103 @@
+// The time window: which windows the picker offers, how wide the live x
+// range is, and the steps of zooming out and panning a paused range. Pure:
+// every time is in seconds.
+
+// The live window spans the data held, at least MIN_WINDOW seconds (so a
+// fresh page is not one squeezed minute of axis labels) and at most the
+// window chosen.
+export const MIN_WINDOW = 60;
+
+// WINDOWS are the windows the picker knows, shortest first. Only those the
+// history can fill are offered (see windowsFor): a longer history (a
+// server keeping hours) brings the longer ones with it.
+export const WINDOWS = [60, 300, 900, 3600, 6 * 3600, 24 * 3600, 48 * 3600];
+
+// windowsFor returns the windows to offer for a history of span seconds:
+// every one of WINDOWS that fits, then the span itself when it is none of
+// them (a 10-minute history offers 1 m, 5 m, 10 m), so the longest choice
+// always shows all the history.
+export function windowsFor(span) {
+  if (!(span > 0)) return [];
+  const out = WINDOWS.filter((w) => w <= span);
+  if (out[out.length - 1] !== span) out.push(span);
+  return out;
+}
+
+// windowLabel names a window in the picker: "1 m", "15 m", "1 h", "6 h",
+// "90 s", "1.5 h".
+export function windowLabel(w) {
+  if (w < 60 || w % 60 !== 0) return `${w} s`;
+  if (w < 3600 || w % 1800 !== 0) return `${w / 60} m`;
+  return `${w / 3600} h`;
+}
+
+// parseWindow reads a window from the URL ("5m", "1h", "90s", "600"); NaN
+// when it is none of these.
+export function parseWindow(s) {
+  const m = /^(\d+(?:\.\d+)?)(s|m|h|d)?$/.exec(String(s ?? '').trim());
+  if (!m) return NaN;
+  const mult = { s: 1, m: 60, h: 3600, d: 86400 }[m[2] || 's'];
+  return Math.round(Number(m[1]) * mult);
+}
+
+// formatWindow writes a window for the URL: "5m", "1h", "90s".
+export function formatWindow(w) {
+  if (w % 3600 === 0) return `${w / 3600}h`;
+  if (w % 60 === 0) return `${w / 60}m`;
+  return `${w}s`;
+}
+
+// pickWindow returns the window of offered closest to want (the one from
+// the URL or the user's last choice), or the longest offered when want is
+// not a number.
+export function pickWindow(offered, want) {
+  if (offered.length === 0) return NaN;
+  if (!Number.isFinite(want)) return offered[offered.length - 1];
+  let best = offered[0];
+  for (const w of offered) if (Math.abs(w - want) < Math.abs(best - want)) best = w;
+  return best;
+}
+
+// liveWindow is the width (seconds) of the live x range: the span of the
+// data held, at least MIN_WINDOW, at most win (the window chosen), so a
+// fresh page fills its charts and the window grows to win.
+export function liveWindow(held, win) {
+  const w = Number.isFinite(held) ? Math.max(MIN_WINDOW, held) : MIN_WINDOW;
+  return win > 0 ? Math.min(win, w) : w;
+}
+
+// zoomOut returns the range twice as wide as r around the same centre,
+// kept within bounds ({min, max}: the data held) and shifted inside it
+// rather than cut where it can. It returns null when the result covers at
+// least maxWidth and reaches the newest data: that is the live window
+// again.
+export function zoomOut(r, bounds, maxWidth) {
+  const width = r.max - r.min;
+  const centre = (r.min + r.max) / 2;
+  let w = Math.min(2 * width, bounds.max - bounds.min);
+  if (maxWidth > 0) w = Math.min(w, maxWidth);
+  let min = centre - w / 2;
+  let max = centre + w / 2;
+  if (max > bounds.max) {
+    min -= max - bounds.max;
+    max = bounds.max;
+  }
+  if (min < bounds.min) {
+    max += bounds.min - min;
+    min = bounds.min;
+  }
+  max = Math.min(max, bounds.max);
+  if (max >= bounds.max && (max - min >= maxWidth || max - min >= bounds.max - bounds.min)) return null;
+  if (!(max > min) || (min === r.min && max === r.max)) return null;
+  return { min, max };
+}
+
+// pan moves r by frac of its width (negative: back in time), keeping its
+// width, within bounds.
+export function pan(r, frac, bounds) {
+  const width = r.max - r.min;
+  let min = r.min + frac * width;
+  min = Math.max(bounds.min, Math.min(min, bounds.max - width));
+  if (width >= bounds.max - bounds.min) min = bounds.min;
+  return { min, max: min + width };
+}
