@@ -25,6 +25,13 @@ func (w *bitWriter) write(v uint64, n uint) {
 	}
 	for n > 0 {
 		if w.free == 0 {
+			if len(w.buf) == cap(w.buf) {
+				// Grow by a quarter rather than double: these buffers
+				// live as long as the open block.
+				b := make([]byte, len(w.buf), len(w.buf)+len(w.buf)/4+16)
+				copy(b, w.buf)
+				w.buf = b
+			}
 			w.buf = append(w.buf, 0)
 			w.free = 8
 		}

@@ -202,10 +202,10 @@ func (t *tier) seal() {
 		t.blocks = t.blocks[:copy(t.blocks, t.blocks[1:])]
 	}
 	if cap(b.data) < size {
-		b.data = make([]byte, 0, size+size/8)
+		b.data = make([]byte, 0, size+size/32)
 	}
 	if cap(b.ends) < len(t.cols) {
-		b.ends = make([]uint32, 0, len(t.cols)+len(t.cols)/8)
+		b.ends = make([]uint32, 0, len(t.cols)+len(t.cols)/32)
 	}
 	b.n, b.data, b.ends = t.n, b.data[:0], b.ends[:0]
 	for c := range t.cols {
