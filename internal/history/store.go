@@ -24,8 +24,8 @@ type Store struct {
 	ids   []string       // by column
 	byID  map[string]int // column of each id
 	owned []bool         // by column: belongs to an added series
-	cols []int          // column of each series index
-	row  []float64      // scratch: the appended row, by column
+	cols  []int          // column of each series index
+	row   []float64      // scratch: the appended row, by column
 
 	last     int64 // unix ms of the last Append
 	lastSlot int64 // its raw slot
