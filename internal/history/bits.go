@@ -1,6 +1,10 @@
 package history
 
-import "errors"
+import (
+	"encoding/binary"
+	"errors"
+	"math/bits"
+)
 
 // errShort is returned when a column ends before all its values are read.
 var errShort = errors.New("column ends early")
@@ -47,47 +51,69 @@ func (w *bitWriter) write(v uint64, n uint) {
 	}
 }
 
-// bitReader reads bits written by a bitWriter.
+// bitReader reads bits written by a bitWriter, through a 64-bit buffer.
 type bitReader struct {
-	data []byte
-	pos  uint // next bit
+	data []byte // bytes not yet in buf
+	buf  uint64 // the next n bits, most significant first; the rest zero
+	n    uint
 }
 
-// read returns the next n bits (n ≤ 64).
-func (r *bitReader) read(n uint) (uint64, error) {
-	if uint(len(r.data))*8-r.pos < n {
-		return 0, errShort
+// refill tops buf up with whole bytes.
+func (r *bitReader) refill() {
+	if len(r.data) >= 8 {
+		take := (64 - r.n) >> 3
+		r.buf |= binary.BigEndian.Uint64(r.data) >> r.n & ^(^uint64(0) >> (r.n + take*8))
+		r.data = r.data[take:]
+		r.n += take * 8
+		return
 	}
-	var v uint64
-	for n > 0 {
-		off := r.pos & 7
-		avail := 8 - off
-		b := uint64(r.data[r.pos>>3] & (0xff >> off))
-		if n < avail {
-			r.pos += n
-			return v<<n | b>>(avail-n), nil
+	for r.n <= 56 && len(r.data) > 0 {
+		r.buf |= uint64(r.data[0]) << (56 - r.n)
+		r.data = r.data[1:]
+		r.n += 8
+	}
+}
+
+// read returns the next k bits (k ≤ 64).
+func (r *bitReader) read(k uint) (uint64, error) {
+	if k == 0 {
+		return 0, nil
+	}
+	if k > 56 {
+		hi, err := r.read(k - 32)
+		if err != nil {
+			return 0, err
 		}
-		v = v<<avail | b
-		n -= avail
-		r.pos += avail
+		lo, err := r.read(32)
+		return hi<<32 | lo, err
 	}
+	if r.n < k {
+		if r.refill(); r.n < k {
+			return 0, errShort
+		}
+	}
+	v := r.buf >> (64 - k)
+	r.buf <<= k
+	r.n -= k
 	return v, nil
 }
 
-// ones counts the 1 bits before the next 0 bit, reading at most limit of
-// them; it consumes the 0 when it stops before limit.
+// ones counts the 1 bits before the next 0 bit, reading at most limit
+// (≤ 56) of them; it consumes the 0 when it stops before limit.
 func (r *bitReader) ones(limit uint) (uint, error) {
-	var q uint
-	for q < limit {
-		if r.pos >= uint(len(r.data))*8 {
-			return 0, errShort
-		}
-		bit := r.data[r.pos>>3] >> (7 - r.pos&7) & 1
-		r.pos++
-		if bit == 0 {
-			return q, nil
-		}
-		q++
+	if r.n <= limit {
+		r.refill()
 	}
-	return q, nil
+	q := min(uint(bits.LeadingZeros64(^r.buf)), limit) // bits past n are 0: q ≤ n
+	switch {
+	case q == limit && q <= r.n:
+		r.buf <<= q
+		r.n -= q
+		return q, nil
+	case q < r.n:
+		r.buf <<= q + 1
+		r.n -= q + 1
+		return q, nil
+	}
+	return 0, errShort
 }

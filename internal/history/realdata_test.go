@@ -17,16 +17,23 @@ type recorded struct {
 	Cols  [][]float64
 }
 
+// loadRecorded reads the recording; it panics when t is nil.
 func loadRecorded(t testing.TB) *recorded {
-	t.Helper()
+	fail := func(err error) {
+		if t == nil {
+			panic(err)
+		}
+		t.Helper()
+		t.Fatal(err)
+	}
 	f, err := os.Open("testdata/default-series.json.gz")
 	if err != nil {
-		t.Fatal(err)
+		fail(err)
 	}
 	defer f.Close()
 	z, err := gzip.NewReader(f)
 	if err != nil {
-		t.Fatal(err)
+		fail(err)
 	}
 	var raw struct {
 		Names []string
@@ -34,7 +41,7 @@ func loadRecorded(t testing.TB) *recorded {
 		Cols  [][]*float64
 	}
 	if err := json.NewDecoder(z).Decode(&raw); err != nil {
-		t.Fatal(err)
+		fail(err)
 	}
 	r := &recorded{Names: raw.Names, Kinds: raw.Kinds}
 	for _, c := range raw.Cols {

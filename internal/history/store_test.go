@@ -288,3 +288,55 @@ func TestChoose(t *testing.T) {
 		}
 	}
 }
+
+// Not parallel: AllocsPerRun counts every goroutine's allocations.
+func TestAppendAllocatesNothingWhenWarm(t *testing.T) {
+	s := newStore(t, smallTiers, "a", "b", "c", "d")
+	sigs := signals(3)
+	tick := int64(1_700_000_000_000)
+	row := make([]float64, 4)
+	next := func() {
+		tick += 1000
+		for i := range row {
+			row[i] = sigs[i+1].at(int(tick / 1000))
+		}
+		if err := s.Append(tick, row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 5 * 200 { // five turns of the coarsest tier
+		next()
+	}
+	if n := testing.AllocsPerRun(1000, next); n != 0 {
+		t.Errorf("%v allocations per Append", n)
+	}
+}
+
+// TestMemoryTarget: a third of the recorded default series, every tier
+// full, take at most 24 KB a series.
+func TestMemoryTarget(t *testing.T) {
+	t.Parallel()
+	rec := loadRecorded(t)
+	s := newStore(t, nil)
+	var cols []int
+	for i := 0; i < len(rec.Cols); i += 3 {
+		cols = append(cols, i)
+		if _, err := s.AddSeries(fmt.Sprint(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	row := make([]float64, len(cols))
+	for k := range 48*3600 + 3600 {
+		for j, i := range cols {
+			row[j] = rec.at(i, k)
+		}
+		if err := s.Append(1_700_000_000_000+int64(k)*1000, row); err != nil {
+			t.Fatal(err)
+		}
+	}
+	u := s.Usage()
+	t.Logf("%d series: %.0f bytes a series; tiers %v", u.Series, u.PerSeries(), u.Tiers)
+	if u.PerSeries() > 24<<10 {
+		t.Errorf("%.0f bytes a series, more than 24 KB", u.PerSeries())
+	}
+}
