@@ -20,7 +20,7 @@ type protocol struct {
 	latencyFrom string
 }
 
-// livedashProto is Livedash's protocol (stream/protocol.go): schema,
+// livedashProto is Livedash's protocol (the stream package doc): schema,
 // status and history on connect, then one frame per tick with its tick
 // time "ts" and send time "t", in unix ms. The page pings with the last
 // frame's ts.

@@ -1,7 +1,7 @@
 // The client-side store: one ring buffer per series, keyed by series id.
 //
 // Pure: no DOM, no timers. It applies the server's messages (see
-// stream/protocol.go) and hands the charts their data.
+// the stream package doc) and hands the charts their data.
 //
 // Layout: a shared x column (seconds, as uPlot wants) and one Float64Array
 // per series id, all of the same capacity (schema.historyLen) and indexed by
