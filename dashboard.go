@@ -33,7 +33,9 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"path"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -74,20 +76,34 @@ type Options struct {
 	// behind your own authentication if it is reachable by others.
 	Authorize func(*http.Request) bool
 
-	// QueueLen, WriteTimeout, ClientTimeout and ReadLimit tune each
-	// browser's connection; see stream.Options for their defaults.
-	QueueLen      int
-	WriteTimeout  time.Duration
+	// QueueLen, WriteTimeout and ReadLimit tune each browser's
+	// connection; see stream.Options for their defaults. Negative values
+	// are refused.
+	QueueLen     int
+	WriteTimeout time.Duration
+	ReadLimit    int64
+	// ClientTimeout closes a browser that sent nothing for this long, or
+	// whose pings report a last frame this old. The page pings every 5 s
+	// (PingPeriod), so New refuses a ClientTimeout of 5 s or less.
+	// Defaults to 10s.
 	ClientTimeout time.Duration
-	ReadLimit     int64
 	// Compress turns on permessage-deflate for browsers that offer it:
 	// smaller transfers, more server CPU per browser. Defaults to off.
 	Compress bool
+
+	// DisableMetrics turns off the Prometheus exposition at ./metrics,
+	// which then answers 404. Defaults to false: ./metrics is served.
+	DisableMetrics bool
 
 	// Logger receives collector errors (once per change) and lifecycle
 	// messages. Defaults to slog.Default().
 	Logger *slog.Logger
 }
+
+// PingPeriod is how often the page pings the server over its WebSocket.
+// A custom client must send a message at least this often, or it is
+// closed after Options.ClientTimeout.
+const PingPeriod = 5 * time.Second
 
 // Dashboard is the live dashboard: an http.Handler plus the collectors and
 // the broker behind it. Create it with New and stop it with Close.
@@ -99,6 +115,9 @@ type Dashboard struct {
 	assets *assets
 	facts  []views.Fact
 	router http.Handler
+
+	mu      sync.Mutex
+	sources []collectors.HistogramSource // collectors whose histograms ./metrics exports
 
 	closeOnce sync.Once
 	closeErr  error
@@ -123,6 +142,9 @@ func New(opts Options) (*Dashboard, error) {
 	}
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
+	}
+	if err := validate(&opts); err != nil {
+		return nil, err
 	}
 	as, err := loadAssets(static.FS)
 	if err != nil {
@@ -169,51 +191,153 @@ func New(opts Options) (*Dashboard, error) {
 		{Label: "pid", Value: strconv.Itoa(in.PID)},
 	}
 	d := &Dashboard{opts: opts, broker: b, sched: sched, app: app, assets: as, facts: facts}
+	var unavailable []string
 	for _, c := range cs {
-		if err := sched.Add(c); err != nil {
+		if err := d.AddCollector(c); err != nil {
 			d.Close()
-			return nil, err
+			return nil, fmt.Errorf("options: collectors: %w", err)
 		}
+		if u, ok := c.(interface{ Unavailable() []string }); ok {
+			unavailable = append(unavailable, u.Unavailable()...)
+		}
+	}
+	if len(unavailable) > 0 {
+		d.facts = append(d.facts, views.Fact{Label: "not available on this OS", Value: strings.Join(unavailable, ", ")})
 	}
 	d.router = d.routes()
 	return d, nil
 }
 
-// Gauge adds an app metric: fn is called once per interval and its value
-// drawn as is. name follows Prometheus conventions (e.g.
-// "app_queue_depth", "app_cache_bytes"); unit is one of the collectors.Unit
-// constants or any short word. Open pages receive the new chart at once.
-func (d *Dashboard) Gauge(name, unit string, fn func() float64) error {
-	return d.app.Gauge(name, unit, fn)
+// validate refuses options that cannot work.
+func validate(o *Options) error {
+	switch {
+	case o.ClientTimeout < 0, o.WriteTimeout < 0, o.QueueLen < 0, o.ReadLimit < 0:
+		return fmt.Errorf("options: negative ClientTimeout, WriteTimeout, QueueLen or ReadLimit")
+	case o.ClientTimeout != 0 && o.ClientTimeout <= PingPeriod:
+		return fmt.Errorf("options: ClientTimeout %v would close every page: it must exceed the page's ping period of %v", o.ClientTimeout, PingPeriod)
+	}
+	for _, p := range o.OriginPatterns {
+		if p == "" {
+			return errors.New("options: empty entry in OriginPatterns")
+		}
+		// coder/websocket matches patterns with path.Match, against the
+		// origin's host, or its scheme://host if the pattern has one.
+		if _, err := path.Match(p, ""); err != nil {
+			return fmt.Errorf("options: OriginPatterns entry %q: %w", p, err)
+		}
+	}
+	for i, c := range o.Collectors {
+		if c == nil {
+			return fmt.Errorf("options: Collectors[%d] is nil", i)
+		}
+	}
+	return nil
+}
+
+// Gauge adds an app metric: fn is called once per interval, in a
+// goroutine of its own, and its value drawn as is. name follows Prometheus
+// conventions (e.g. "app_queue_depth", "app_cache_bytes"); unit is one of
+// the collectors.Unit constants or any short word; labels are name/value
+// pairs ("queue", "orders"), and the series of one name (same label
+// names, different values) share a chart. Open pages receive the new chart
+// at once.
+//
+// The error says what is wrong: an invalid name or label, a name already
+// registered with another kind or other label names, a series already
+// registered, a name that belongs to a built-in collector (names starting
+// "go_", "process_" and "host_" while those run) or to another collector,
+// or a dashboard already closed. A function that panics, returns NaN or
+// hangs is reported in the page under its own name and costs only its own
+// series.
+func (d *Dashboard) Gauge(name, unit string, fn func() float64, labels ...string) error {
+	return d.app.Gauge(name, unit, fn, labels...)
 }
 
 // Counter adds an app counter: fn returns a running total (e.g. requests
-// served) and the page draws its rate per second. By convention name ends
-// in "_total".
-func (d *Dashboard) Counter(name, unit string, fn func() float64) error {
-	return d.app.Counter(name, unit, fn)
+// served) and the page draws its rate per second; ./metrics exports the
+// total as a counter. By convention name ends in "_total". Labels and
+// errors are as for Gauge.
+func (d *Dashboard) Counter(name, unit string, fn func() float64, labels ...string) error {
+	return d.app.Counter(name, unit, fn, labels...)
 }
 
-// AddCollector runs c alongside the built-in collectors.
+// Histogram adds an app histogram and returns its observer: Observe is
+// safe from any number of goroutines, costs a few tens of nanoseconds and
+// never allocates. buckets are the upper bounds, ascending (nil:
+// collectors.DefaultBuckets, for seconds from 5 ms to 10 s). The page draws
+// the 50th, 90th and 99th percentiles and the maximum of each interval's
+// observations; ./metrics exports the histogram whole. Labels and errors
+// are as for Gauge, and a nil *Histogram, returned with an error, ignores
+// observations.
+func (d *Dashboard) Histogram(name, unit string, buckets []float64, labels ...string) (*collectors.Histogram, error) {
+	return d.app.Histogram(name, unit, buckets, labels...)
+}
+
+// AddCollector runs c alongside the built-in collectors. It returns an
+// error for a nil collector, a name already added, or a dashboard already
+// closed. Series c emits that are invalid or belong to another collector
+// are refused one by one and reported in the page under c's name.
 func (d *Dashboard) AddCollector(c collectors.Collector) error {
-	return d.sched.Add(c)
+	if err := d.sched.Add(c); err != nil {
+		return err
+	}
+	if hs, ok := c.(collectors.HistogramSource); ok {
+		d.mu.Lock()
+		d.sources = append(d.sources, hs)
+		d.mu.Unlock()
+	}
+	return nil
+}
+
+func (d *Dashboard) histogramSources() []collectors.HistogramSource {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.sources[:len(d.sources):len(d.sources)]
 }
 
 // ServeHTTP serves the page, the socket, the assets, the snapshot and the
 // metrics, relative to wherever the dashboard is mounted.
+//
+// A path without its leading slash, which http.StripPrefix leaves when
+// given the prefix with its trailing slash ("/debug/dashboard/"), is
+// served as if it had one.
 func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if p := r.URL.Path; p == "" || p[0] != '/' {
+		r2 := new(http.Request)
+		*r2 = *r
+		u := *r.URL
+		u.Path = "/" + p
+		if u.RawPath != "" {
+			u.RawPath = "/" + u.RawPath
+		}
+		r2.URL = &u
+		r = r2
+	}
 	d.router.ServeHTTP(w, r)
 }
 
+// closeWait bounds how long Close waits for collectors and app functions
+// that do not return.
+const closeWait = 5 * time.Second
+
 // Close stops the collectors, closes every browser's socket with 1001
-// (going away) and waits for every goroutine the dashboard started. It is
-// safe to call more than once and from several goroutines.
+// (going away) and waits for every goroutine the dashboard started. It
+// returns within about 5 seconds: a collector or an app metric function
+// that does not return by then is named in the error and left running (Go
+// cannot stop it), and a browser that does not answer the close handshake
+// within that time is cut off. After Close, registrations return an error
+// and the handler keeps answering without live data. It is safe to call
+// more than once and from several goroutines.
 func (d *Dashboard) Close() error {
 	d.closeOnce.Do(func() {
 		// Both at once: a stuck collector and a browser slow to answer
 		// the close handshake each take up to 5 s; together still 5 s.
+		deadline := time.Now().Add(closeWait)
 		errSched := make(chan error, 1)
-		go func() { errSched <- d.sched.Close(5 * time.Second) }()
+		go func() {
+			err := d.sched.Close(closeWait)
+			errSched <- errors.Join(err, d.app.Close(max(time.Until(deadline), 0)))
+		}()
 		errBroker := d.broker.Close()
 		d.closeErr = errors.Join(<-errSched, errBroker)
 	})

@@ -59,15 +59,22 @@ func mounts(d http.Handler) map[string]struct {
 } {
 	mux := http.NewServeMux()
 	mux.Handle("/debug/dashboard/", http.StripPrefix("/debug/dashboard", d))
+	// Go 1.22 patterns: a method, and the prefix given with its slash.
+	methods := http.NewServeMux()
+	methods.Handle("GET /debug/dashboard/", http.StripPrefix("/debug/dashboard", d))
+	slash := http.NewServeMux()
+	slash.Handle("/debug/dashboard/", http.StripPrefix("/debug/dashboard/", d))
 	r := chi.NewRouter()
 	r.Mount("/ops/live", d)
 	return map[string]struct {
 		handler http.Handler
 		prefix  string
 	}{
-		"root":        {d, ""},
-		"StripPrefix": {mux, "/debug/dashboard"},
-		"chi.Mount":   {r, "/ops/live"},
+		"root":                 {d, ""},
+		"StripPrefix":          {mux, "/debug/dashboard"},
+		"ServeMux GET pattern": {methods, "/debug/dashboard"},
+		"StripPrefix with /":   {slash, "/debug/dashboard"},
+		"chi.Mount":            {r, "/ops/live"},
 	}
 }
 
@@ -545,16 +552,147 @@ func TestCloseClosesSocketsWithGoingAway(t *testing.T) {
 }
 
 func TestNewValidatesOptions(t *testing.T) {
-	for _, o := range []Options{
-		{Interval: time.Millisecond},
-		{Interval: time.Second, History: time.Millisecond},
-		{Interval: 100 * time.Millisecond, History: 1000 * time.Hour},
+	for _, tc := range []struct {
+		o    Options
+		want string
+	}{
+		{Options{Interval: time.Millisecond}, "interval"},
+		{Options{Interval: time.Second, History: time.Millisecond}, "history"},
+		{Options{Interval: 100 * time.Millisecond, History: 1000 * time.Hour}, "history"},
+		{Options{ClientTimeout: 3 * time.Second}, "ping period of 5s"},
+		{Options{ClientTimeout: 5 * time.Second}, "ping period of 5s"},
+		{Options{WriteTimeout: -time.Second}, "negative"},
+		{Options{OriginPatterns: []string{"dash.example.com", "[a-"}}, `OriginPatterns entry "[a-"`},
+		{Options{OriginPatterns: []string{""}}, "empty entry in OriginPatterns"},
+		{Options{Collectors: []collectors.Collector{nil}}, "Collectors[0] is nil"},
+		{Options{DisableHost: true, Collectors: []collectors.Collector{collectors.Runtime()}}, `collector "runtime" is already added`},
 	} {
-		if d, err := New(o); err == nil {
+		tc.o.Logger = quiet
+		d, err := New(tc.o)
+		if err == nil {
 			d.Close()
-			t.Errorf("New(%+v) accepted", o)
+			t.Errorf("New(%+v) accepted", tc.o)
+			continue
+		}
+		if !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("New(%+v): %v, want it to say %q", tc.o, err, tc.want)
 		}
 	}
+}
+
+// TestRegistrationErrors: every misuse of the registration methods is a
+// clear error, never a panic, and the built-in series stay intact.
+func TestRegistrationErrors(t *testing.T) {
+	t.Parallel()
+	d, err := New(Options{Interval: 100 * time.Millisecond, Logger: quiet, DisableHost: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	one := func() float64 { return 1 }
+	// Taken by the runtime collector: reserved from its start, and emitted
+	// by it soon after.
+	if err := d.Gauge("go_goroutines", "", one); !errors.Is(err, collectors.ErrReserved) || !strings.Contains(err.Error(), "gauge go_goroutines") {
+		t.Errorf(`Gauge("go_goroutines"): %v`, err)
+	}
+	if err := d.Counter("process_cpu_seconds_total", "", one); err == nil {
+		t.Error(`Counter("process_cpu_seconds_total") accepted`)
+	}
+	if err := d.AddCollector(nil); err == nil || !strings.Contains(err.Error(), "nil collector") {
+		t.Errorf("AddCollector(nil): %v", err)
+	}
+	var nilApp *collectors.App
+	if err := d.AddCollector(nilApp); err == nil {
+		t.Error("AddCollector((*collectors.App)(nil)) accepted")
+	}
+	if err := d.Gauge("app_ok", "", one, "shard", "1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Gauge("app_late", "", one); err == nil || !strings.Contains(err.Error(), "app_late: used after Close") {
+		t.Errorf("Gauge after Close: %v", err)
+	}
+	if err := d.Counter("app_late_total", "", one); err == nil {
+		t.Error("Counter after Close accepted")
+	}
+	if h, err := d.Histogram("app_late_seconds", "seconds", nil); err == nil || h != nil {
+		t.Error("Histogram after Close accepted")
+	}
+	if err := d.AddCollector(collectors.Runtime()); err == nil || !strings.Contains(err.Error(), "used after Close") {
+		t.Errorf("AddCollector after Close: %v", err)
+	}
+}
+
+// TestStuckAppMetricIsIsolated: an app gauge whose function never returns
+// leaves the other app metrics live, and the page's errors name it.
+func TestStuckAppMetricIsIsolated(t *testing.T) {
+	t.Parallel()
+	d := newDash(t, Options{DisableHost: true, DisableProcess: true, DisableRuntime: true})
+	release := make(chan struct{})
+	// Registered first, released before Close (the cleanup runs after).
+	t.Cleanup(func() { close(release) })
+	if err := d.Gauge("app_stuck", "", func() float64 { <-release; return 0 }); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.Gauge("app_live", "", func() float64 { return 7 }); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	var snap struct {
+		Series []struct {
+			ID    string   `json:"id"`
+			Value *float64 `json:"value"`
+		} `json:"series"`
+		Errors []struct{ Collector, Error string } `json:"errors"`
+	}
+	waitFor(t, "the stuck metric's error and the live one's value", func() bool {
+		_, body := get(t, http.DefaultClient, srv.URL+"/api/snapshot?history=false")
+		snap.Series, snap.Errors = nil, nil
+		if err := json.Unmarshal(body, &snap); err != nil {
+			t.Fatal(err)
+		}
+		live := false
+		for _, s := range snap.Series {
+			live = live || (s.ID == "app_live" && s.Value != nil && *s.Value == 7)
+		}
+		return live && len(snap.Errors) == 1
+	})
+	if e := snap.Errors[0]; e.Collector != "app" || !strings.Contains(e.Error, "metric app_stuck") || strings.Contains(e.Error, "app_live") {
+		t.Errorf("error %+v, want app_stuck named alone", e)
+	}
+}
+
+// TestTLS serves the dashboard over TLS: the page, and the WebSocket over
+// wss: with its frames.
+func TestTLS(t *testing.T) {
+	t.Parallel()
+	d := newDash(t, Options{DisableHost: true})
+	srv := httptest.NewTLSServer(d)
+	defer srv.Close()
+	if resp, _ := get(t, srv.Client(), srv.URL+"/"); resp.StatusCode != 200 || resp.TLS == nil {
+		t.Fatalf("page over TLS: %d", resp.StatusCode)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c, _, err := websocket.Dial(ctx, "wss"+strings.TrimPrefix(srv.URL, "https")+"/ws", &websocket.DialOptions{HTTPClient: srv.Client()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.CloseNow()
+	c.SetReadLimit(16 << 20)
+	for _, want := range []string{"schema", "status", "history"} {
+		if m := read(t, ctx, c); m.Type != want {
+			t.Fatalf("got %q, want %q", m.Type, want)
+		}
+	}
+	for {
+		if m := read(t, ctx, c); m.Type == "frame" {
+			break
+		}
+	}
+	c.Close(websocket.StatusNormalClosure, "")
 }
 
 // FuzzQueryParameters: whatever the query string, every route answers with

@@ -43,7 +43,15 @@ func (d *Dashboard) routes() chi.Router {
 		d.assets.serve(w, r, chi.URLParam(r, "version"), chi.URLParam(r, "*"))
 	})
 	getHead("/api/snapshot", d.snapshot)
-	getHead("/metrics", d.metrics)
+	if d.opts.DisableMetrics {
+		r.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, "404 page not found: ./metrics is turned off (Options.DisableMetrics)", http.StatusNotFound)
+		})
+	} else {
+		m := metricsHandler(newExporter(d.broker, d.histogramSources, func(string) bool { return false }), d.opts.Logger)
+		r.Get("/metrics", m.ServeHTTP)
+		r.Head("/metrics", m.ServeHTTP)
+	}
 	return r
 }
 
@@ -123,18 +131,6 @@ func (d *Dashboard) snapshot(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
-	writeMaybeGzip(w, r, buf.Bytes())
-}
-
-// metrics serves the Prometheus text exposition of the latest values.
-func (d *Dashboard) metrics(w http.ResponseWriter, r *http.Request) {
-	var buf bytes.Buffer
-	if err := d.broker.WriteMetrics(&buf); err != nil {
-		http.Error(w, "encoding metrics: "+err.Error(), http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	writeMaybeGzip(w, r, buf.Bytes())
 }

@@ -5,93 +5,267 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
+	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"time"
 )
 
-var metricName = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
-
-// ValidName reports whether name is a valid Prometheus metric name.
-func ValidName(name string) bool { return metricName.MatchString(name) }
-
-// App is the collector of the application's own metrics: functions
-// registered at any time with Gauge and Counter, called once per interval.
-// It is safe for concurrent use.
+// App is the collector of the application's own metrics: gauges and
+// counters read from functions, and histograms fed with observations,
+// registered at any time. It is safe for concurrent use.
+//
+// Each function is called once per interval in a goroutine of its own, so
+// one that is slow, blocks forever or panics costs only its own series:
+// the others are emitted on time and the error names the metric. A call
+// still running at the next interval is not started again.
 type App struct {
-	mu      sync.Mutex
-	metrics []appMetric
-	names   map[string]bool
+	mu       sync.Mutex
+	metrics  []*appMetric
+	hists    []*Histogram
+	ids      map[string]bool
+	families map[string]appFamily
+	sched    *Scheduler // the scheduler the App runs in, once added
+	name     string     // its name there
+	closed   bool
+
+	// calls counts the goroutines calling a function, and a Collect in
+	// progress, so that Close can wait for them.
+	calls sync.WaitGroup
+}
+
+// appFamily is what the series of one metric name must agree on.
+type appFamily struct {
+	kind   Kind
+	hist   bool
+	unit   string
+	labels string // label names, comma-separated
 }
 
 type appMetric struct {
-	desc Desc
-	fn   func() float64
+	desc  Desc
+	fn    func() float64
+	busy  atomic.Bool  // a call is in flight
+	since atomic.Int64 // when it started, unix ns
 }
 
 // NewApp returns an empty App collector.
-func NewApp() *App { return &App{names: map[string]bool{}} }
+func NewApp() *App {
+	return &App{ids: map[string]bool{}, families: map[string]appFamily{}}
+}
 
 // Name returns "app".
 func (a *App) Name() string { return "app" }
 
-// Gauge registers fn as the gauge name, in unit (one of the Unit constants
-// or any short string). The page shows one chart per metric.
-func (a *App) Gauge(name, unit string, fn func() float64) error {
-	return a.add(name, unit, Gauge, fn)
-}
-
-// Counter registers fn as the counter name; fn returns the running total and
-// the page shows its rate per second. By Prometheus convention the name
-// ends in _total.
-func (a *App) Counter(name, unit string, fn func() float64) error {
-	return a.add(name, unit, Counter, fn)
-}
-
-func (a *App) add(name, unit string, kind Kind, fn func() float64) error {
-	if !ValidName(name) {
-		return fmt.Errorf("invalid metric name %q: want [a-zA-Z_:][a-zA-Z0-9_:]*", name)
-	}
-	if fn == nil {
-		return fmt.Errorf("metric %q: nil function", name)
-	}
-	title := strings.ReplaceAll(strings.TrimSuffix(name, "_total"), "_", " ")
-	d := Desc{Name: name, Title: title, Unit: unit, Group: "app", Kind: kind, Help: "Application metric " + name + "."}
-	d.Normalize()
+// attach records the scheduler the App runs in, so that registrations
+// claim their names there.
+func (a *App) attach(s *Scheduler, name string) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.names[name] {
-		return fmt.Errorf("metric %q is already registered", name)
+	a.sched, a.name = s, name
+	for n := range a.families {
+		// Names registered before the App was added.
+		s.mu.Lock()
+		if _, taken := s.owners[n]; !taken {
+			s.owners[n] = name
+		}
+		s.mu.Unlock()
 	}
-	a.names[name] = true
-	a.metrics = append(a.metrics, appMetric{desc: d, fn: fn})
+}
+
+// Gauge registers fn as the gauge name, in unit (one of the Unit constants
+// or any short string), with labels given as name/value pairs
+// ("queue", "orders"). The page draws the series of one name on one
+// chart. fn is called once per interval, from its own goroutine.
+func (a *App) Gauge(name, unit string, fn func() float64, labels ...string) error {
+	return a.addFunc("gauge", name, unit, Gauge, fn, labels)
+}
+
+// Counter registers fn as the counter name; fn returns the running total
+// and the page shows its rate per second. By Prometheus convention the
+// name ends in _total. Labels are as for Gauge.
+func (a *App) Counter(name, unit string, fn func() float64, labels ...string) error {
+	return a.addFunc("counter", name, unit, Counter, fn, labels)
+}
+
+func (a *App) addFunc(what, name, unit string, kind Kind, fn func() float64, labels []string) error {
+	if fn == nil {
+		return fmt.Errorf("%s %s: nil function", what, name)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	d, err := a.registerLocked(name, unit, kind, false, labels)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", what, name, err)
+	}
+	a.metrics = append(a.metrics, &appMetric{desc: d, fn: fn})
 	return nil
 }
 
-// Collect calls every registered function. A function that panics or
-// returns NaN or ±Inf is reported in the error and leaves a gap for its own
-// series only.
+// registerLocked checks a new series and reserves its ID and name.
+func (a *App) registerLocked(name, unit string, kind Kind, hist bool, kv []string) (Desc, error) {
+	if a.closed {
+		return Desc{}, ErrClosed
+	}
+	ls, err := labelPairs(name, kv)
+	if err != nil {
+		return Desc{}, err
+	}
+	d := Desc{Name: name, Labels: ls, Unit: unit, Group: "app", Kind: kind, Help: "Application metric " + name + "."}
+	if err := d.Validate(); err != nil {
+		return Desc{}, err
+	}
+	names := make([]string, len(ls))
+	for i, l := range ls {
+		names[i] = l.Name
+	}
+	fam := appFamily{kind: kind, hist: hist, unit: unit, labels: strings.Join(names, ",")}
+	if old, ok := a.families[name]; ok {
+		if old != fam {
+			return Desc{}, fmt.Errorf("already registered with another kind, unit or label names (%s %q, labels %q)",
+				familyKind(old), old.unit, old.labels)
+		}
+	} else if a.sched != nil {
+		if err := a.sched.claim(a.name, "", name); err != nil {
+			return Desc{}, err
+		}
+	}
+	id := d.ID()
+	if a.ids[id] {
+		return Desc{}, fmt.Errorf("series %s is already registered", id)
+	}
+	a.families[name] = fam
+	a.ids[id] = true
+	title := strings.ReplaceAll(strings.TrimSuffix(name, "_total"), "_", " ")
+	if len(ls) == 0 {
+		d.Title = title
+	}
+	d.ChartTitle = title
+	d.Normalize()
+	return d, nil
+}
+
+func familyKind(f appFamily) string {
+	if f.hist {
+		return "histogram"
+	}
+	return f.kind.String()
+}
+
+// Close refuses further registrations and waits up to wait for the
+// functions being called; the error names those still running.
+func (a *App) Close(wait time.Duration) error {
+	a.mu.Lock()
+	a.closed = true
+	ms := a.metrics
+	a.mu.Unlock()
+	done := make(chan struct{})
+	go func() { a.calls.Wait(); close(done) }()
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-done:
+		return nil
+	case <-t.C:
+	}
+	var stuck []string
+	for _, m := range ms {
+		if m.busy.Load() {
+			stuck = append(stuck, m.desc.ID())
+		}
+	}
+	return fmt.Errorf("app metric functions still running after %v: %s", wait, strings.Join(stuck, ", "))
+}
+
+type appResult struct {
+	i   int
+	v   float64
+	err error
+}
+
+// Collect calls every registered function, each in its own goroutine, and
+// emits the histograms' percentiles. A function that panics, returns NaN
+// or ±Inf, or has not returned by nine tenths of the time left (or whose
+// previous call has not) is named in the error and leaves a gap for its
+// own series only.
 func (a *App) Collect(ctx context.Context, emit Emit) error {
 	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		return nil
+	}
 	ms := a.metrics[:len(a.metrics):len(a.metrics)]
+	hs := a.hists[:len(a.hists):len(a.hists)]
+	a.calls.Add(1)
 	a.mu.Unlock()
+	defer a.calls.Done()
+
 	var errs []error
-	for i := range ms {
-		if err := ctx.Err(); err != nil {
-			errs = append(errs, err)
-			break
-		}
-		v, err := call(ms[i].fn)
-		if err == nil && (math.IsNaN(v) || math.IsInf(v, 0)) {
-			err = fmt.Errorf("value %v", v)
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("metric %s: %w", ms[i].desc.Name, err))
-			continue
-		}
-		emit(ms[i].desc, v)
+	if len(ms) > 0 {
+		errs = a.collectFuncs(ctx, ms, emit)
+	}
+	for _, h := range hs {
+		h.collect(emit)
 	}
 	return errors.Join(errs...)
+}
+
+func (a *App) collectFuncs(ctx context.Context, ms []*appMetric, emit Emit) []error {
+	wait := time.Second
+	if dl, ok := ctx.Deadline(); ok {
+		wait = time.Until(dl) * 9 / 10
+	}
+	now := time.Now()
+	results := make(chan appResult, len(ms))
+	got := make([]*appResult, len(ms))
+	var errs []error
+	started := 0
+	for i, m := range ms {
+		if !m.busy.CompareAndSwap(false, true) {
+			ago := now.Sub(time.Unix(0, m.since.Load())).Round(time.Millisecond)
+			errs = append(errs, fmt.Errorf("metric %s: its function has not returned for %v", m.desc.ID(), ago))
+			continue
+		}
+		m.since.Store(now.UnixNano())
+		started++
+		a.calls.Add(1)
+		go func() {
+			defer a.calls.Done()
+			v, err := call(m.fn)
+			m.busy.Store(false)
+			results <- appResult{i: i, v: v, err: err}
+		}()
+	}
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
+wait:
+	for n := 0; n < started; n++ {
+		select {
+		case r := <-results:
+			got[r.i] = &r
+		case <-timer.C:
+			break wait
+		case <-ctx.Done():
+			break wait
+		}
+	}
+	for i, m := range ms {
+		r := got[i]
+		switch {
+		case r == nil:
+			if m.busy.Load() && m.since.Load() == now.UnixNano() {
+				errs = append(errs, fmt.Errorf("metric %s: its function did not return within %v", m.desc.ID(), wait.Round(time.Millisecond)))
+			}
+		case r.err != nil:
+			errs = append(errs, fmt.Errorf("metric %s: %w", m.desc.ID(), r.err))
+		case math.IsNaN(r.v) || math.IsInf(r.v, 0):
+			errs = append(errs, fmt.Errorf("metric %s: value %v", m.desc.ID(), r.v))
+		default:
+			emit(m.desc, r.v)
+		}
+	}
+	return errs
 }
 
 func call(fn func() float64) (v float64, err error) {
@@ -101,4 +275,69 @@ func call(fn func() float64) (v float64, err error) {
 		}
 	}()
 	return fn(), nil
+}
+
+// DefaultBuckets are the histogram buckets used when none are given:
+// client_golang's default, for durations in seconds from 5 ms to 10 s.
+var DefaultBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
+// maxBuckets bounds a histogram's buckets: each costs 8 bytes per label
+// set and a line per scrape.
+const maxBuckets = 512
+
+// Histogram registers a histogram: observations counted in buckets with
+// the given upper bounds (ascending; a final +Inf may be left out), or
+// DefaultBuckets when buckets is nil. The page draws the 50th, 90th and
+// 99th percentiles and the maximum of each interval's observations (as
+// bucket bounds allow); ./metrics exports the histogram. Labels are as for
+// Gauge; each label set is a histogram of its own.
+func (a *App) Histogram(name, unit string, buckets []float64, labels ...string) (*Histogram, error) {
+	if buckets == nil {
+		buckets = DefaultBuckets
+	}
+	upper, err := checkBuckets(buckets)
+	if err != nil {
+		return nil, fmt.Errorf("histogram %s: %w", name, err)
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	d, err := a.registerLocked(name, unit, Gauge, true, labels)
+	if err != nil {
+		return nil, fmt.Errorf("histogram %s: %w", name, err)
+	}
+	h := newHistogram(d, upper)
+	a.hists = append(a.hists, h)
+	return h, nil
+}
+
+func checkBuckets(b []float64) ([]float64, error) {
+	if n := len(b); n > 0 && math.IsInf(b[n-1], 1) {
+		b = b[:n-1]
+	}
+	if len(b) == 0 {
+		return nil, errors.New("no finite bucket bound")
+	}
+	if len(b) > maxBuckets {
+		return nil, fmt.Errorf("%d buckets, at most %d", len(b), maxBuckets)
+	}
+	for i, v := range b {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("bucket bound %v", v)
+		}
+		if i > 0 && v <= b[i-1] {
+			return nil, fmt.Errorf("bucket bounds must increase: %v after %v", v, b[i-1])
+		}
+	}
+	return slices.Clone(b), nil
+}
+
+// AppendHistograms appends the state of every histogram to dst.
+func (a *App) AppendHistograms(dst []HistogramValue) []HistogramValue {
+	a.mu.Lock()
+	hs := a.hists[:len(a.hists):len(a.hists)]
+	a.mu.Unlock()
+	for _, h := range hs {
+		dst = append(dst, h.value())
+	}
+	return dst
 }

@@ -158,7 +158,9 @@ func (c *filesystemCollector) Interval() time.Duration { return c.interval }
 
 // Collect emits the usage of each filesystem.
 func (c *filesystemCollector) Collect(ctx context.Context, emit Emit) error {
+	fileGate.RLock()
 	parts, err := c.partitions(ctx, true)
+	fileGate.RUnlock()
 	if err != nil {
 		return fmt.Errorf("list mounts: %w", err)
 	}

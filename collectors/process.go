@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"runtime"
 	"sync"
 	"time"
 
@@ -29,6 +30,8 @@ type processCollector struct {
 
 	// The optional figures, present where the system reports them.
 	hasFDs, hasMaxFDs, hasThreads, hasStart bool
+
+	startSec float64 // start time, unix seconds
 
 	nFDs     int       // last count of open files, -1 after an error
 	fdsAt    time.Time // when it was counted
@@ -111,15 +114,37 @@ func Process() (Collector, error) {
 	c.maxFDs.Stat = true
 	c.start.Stat = true
 
-	_, err = p.NumFDsWithContext(ctx)
+	_, err = openFDs()
 	c.hasFDs = err == nil
 	_, err = c.maxOpenFiles(ctx)
 	c.hasMaxFDs = err == nil
 	_, err = p.NumThreadsWithContext(ctx)
 	c.hasThreads = err == nil
-	_, err = p.CreateTimeWithContext(ctx) // cached by the handle
-	c.hasStart = err == nil
+	if t, err := startTime(); err == nil {
+		c.hasStart, c.startSec = true, float64(t.UnixNano())/1e9
+	}
 	return c, nil
+}
+
+// Unavailable lists the figures this operating system does not report.
+func (c *processCollector) Unavailable() []string {
+	var out []string
+	for _, f := range []struct {
+		has  bool
+		name string
+	}{
+		{c.hasFDs, c.fds.Name}, {c.hasMaxFDs, c.maxFDs.Name}, {c.hasThreads, c.threads.Name}, {c.hasStart, c.start.Name},
+		{c.hasRusage, "process_cpu_user_seconds_total"}, {c.hasRusage, "process_cpu_system_seconds_total"},
+		{c.hasRusage, "process_minor_page_faults_total"}, {c.hasRusage, "process_major_page_faults_total"},
+		{c.hasRusage, "process_voluntary_context_switches_total"}, {c.hasRusage, "process_involuntary_context_switches_total"},
+		{c.hasRusage && runtime.GOOS == "linux", "process_storage_read_bytes_total"},
+		{c.hasRusage && runtime.GOOS == "linux", "process_storage_written_bytes_total"},
+	} {
+		if !f.has {
+			out = append(out, f.name)
+		}
+	}
+	return out
 }
 
 // Name returns "process".
@@ -163,7 +188,7 @@ func (c *processCollector) Collect(ctx context.Context, emit Emit) error {
 		// A server with thousands of sockets has thousands of entries to
 		// list: count them less often then.
 		if c.nFDs <= 512 || now.Sub(c.fdsAt) >= 5*time.Second {
-			if n, err := c.proc.NumFDsWithContext(ctx); err != nil {
+			if n, err := openFDs(); err != nil {
 				errs = append(errs, fmt.Errorf("count open files: %w", err))
 				c.nFDs = -1
 			} else {
@@ -195,9 +220,7 @@ func (c *processCollector) Collect(ctx context.Context, emit Emit) error {
 		}
 	}
 	if c.hasStart {
-		if ms, err := c.proc.CreateTimeWithContext(ctx); err == nil {
-			emit(c.start, float64(ms)/1e3)
-		}
+		emit(c.start, c.startSec)
 	}
 	return errors.Join(errs...)
 }

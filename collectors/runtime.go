@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"runtime/metrics"
+	"sync"
 )
 
 // runtimeCollector reports the Go runtime through runtime/metrics only:
@@ -25,7 +26,17 @@ type runtimeCollector struct {
 	classes         []runtimeCPUClass
 
 	quantiles []runtimeQuantiles
+
+	// The histograms read for export, one per quantiles entry, under
+	// exportMu: export runs on a scrape's goroutine.
+	exportMu   sync.Mutex
+	export     []metrics.Sample
+	exportMeta []runtimeHistogramMeta // set once by Runtime
 }
+
+// runtimeHistogramMeta is what the export of a runtime histogram reads of
+// its quantiles entry, apart from the state Collect changes.
+type runtimeHistogramMeta struct{ name, help, unit string }
 
 // runtimeCPUClass is one class of go_cpu_classes_ratio.
 type runtimeCPUClass struct {
@@ -46,9 +57,10 @@ type runtimeSeries struct {
 // runtimeQuantiles reports quantiles of the values a runtime histogram
 // recorded since the previous call: recent latencies, not since start.
 type runtimeQuantiles struct {
-	sample int // index into samples
-	descs  [len(runtimeQuantileSet)]Desc
-	prev   []uint64 // bucket counts at the previous call; nil before the first
+	sample           int // index into samples
+	name, help, unit string
+	descs            [len(runtimeQuantileSet)]Desc
+	prev             []uint64 // bucket counts at the previous call; nil before the first
 	// sizeClasses reports the size class (the largest size a bucket
 	// counts) instead of interpolating within a bucket, for histograms
 	// whose buckets are the allocator's size classes.
@@ -215,18 +227,22 @@ func goDesc(name, title, help, unit string, kind Kind, chart, chartTitle string)
 //	                                      gc_mark_dedicated, gc_mark_idle,
 //	                                      gc_pause, scavenge_assist,
 //	                                      scavenge_background, idle
-//	/sched/pauses/total/gc:seconds
-//	  (or /gc/pauses:seconds)             go_gc_pause_seconds{quantile}
+//	/sched/pauses/total/gc:seconds        go_sched_pauses_total_gc_seconds{quantile}
 //	/sched/pauses/stopping/gc:seconds     go_sched_pauses_stopping_gc_seconds{quantile}
 //	/sched/pauses/total/other:seconds     go_sched_pauses_total_other_seconds{quantile}
-//	/sched/latencies:seconds              go_sched_latency_seconds{quantile}
+//	/sched/latencies:seconds              go_sched_latencies_seconds{quantile}
 //	/gc/heap/allocs-by-size:bytes         go_gc_heap_allocs_by_size_bytes{quantile}
 //
 // The quantiles, 0.5, 0.9, 0.99 and 1 (the maximum), are of the values
 // recorded since the previous call, not since the program started, and are
 // left out when there were none; allocation sizes are given as the size
 // class (the largest size of its bucket); objects above 32 KiB, which have
-// none, as the smallest such size.
+// none, as the smallest such size. These five histograms are also exported
+// whole, as Prometheus histograms under the same names (client_golang's),
+// through the HistogramSource method AppendHistograms: the buckets are the
+// runtime's, merged to powers of 10 (seconds) or of 2 (bytes) as
+// client_golang does, and the sum, which the runtime does not keep, is
+// estimated from the buckets' midpoints.
 // The runtime updates its CPU estimates only when a GC cycle ends, so the
 // CPU ratios cover the span between the latest cycles the collector saw
 // and stay the same until the next: a rate of the raw counters would be
@@ -277,11 +293,7 @@ func Runtime() Collector {
 		}
 	}
 
-	pauses := "/sched/pauses/total/gc:seconds"
-	if !have[pauses] {
-		pauses = "/gc/pauses:seconds" // before Go 1.22
-	}
-	c.addQuantiles(add(pauses), "go_gc_pause_seconds", UnitSeconds,
+	c.addQuantiles(add("/sched/pauses/total/gc:seconds"), "go_sched_pauses_total_gc_seconds", UnitSeconds,
 		"Stop-the-world pauses for garbage collection since the previous sample, in seconds, by quantile; none when there were none.",
 		"go_gc_pauses", "GC pauses")
 	c.addQuantiles(add("/sched/pauses/stopping/gc:seconds"), "go_sched_pauses_stopping_gc_seconds", UnitSeconds,
@@ -290,7 +302,7 @@ func Runtime() Collector {
 	c.addQuantiles(add("/sched/pauses/total/other:seconds"), "go_sched_pauses_total_other_seconds", UnitSeconds,
 		"Stop-the-world pauses for anything but GC (runtime.ReadMemStats, stack dumps, GOMAXPROCS changes) since the previous sample, in seconds, by quantile.",
 		"go_other_pauses", "Other stop-the-world pauses")
-	c.addQuantiles(add("/sched/latencies:seconds"), "go_sched_latency_seconds", UnitSeconds,
+	c.addQuantiles(add("/sched/latencies:seconds"), "go_sched_latencies_seconds", UnitSeconds,
 		"Time goroutines spent runnable before running, since the previous sample, in seconds, by quantile.",
 		"go_sched_latency", "Scheduler latency")
 	c.addQuantiles(add("/gc/heap/allocs-by-size:bytes"), "go_gc_heap_allocs_by_size_bytes", UnitBytes,
@@ -298,6 +310,10 @@ func Runtime() Collector {
 		"go_alloc_sizes", "Allocation sizes")
 	if n := len(c.quantiles); n > 0 {
 		c.quantiles[n-1].sizeClasses = true
+	}
+	for _, q := range c.quantiles {
+		c.export = append(c.export, metrics.Sample{Name: c.samples[q.sample].Name})
+		c.exportMeta = append(c.exportMeta, runtimeHistogramMeta{name: q.name, help: q.help, unit: q.unit})
 	}
 	return c
 }
@@ -308,7 +324,7 @@ func (c *runtimeCollector) addQuantiles(sample int, name, unit, help, chart, cha
 	if sample < 0 {
 		return
 	}
-	q := runtimeQuantiles{sample: sample}
+	q := runtimeQuantiles{sample: sample, name: name, help: help, unit: unit}
 	for i, rq := range runtimeQuantileSet {
 		q.descs[i] = goDesc(name, rq.title, help, unit, Gauge, chart, chartTitle)
 		q.descs[i].Labels = []Label{{Name: "quantile", Value: rq.label}}
@@ -398,7 +414,7 @@ func (q *runtimeQuantiles) collect(v *metrics.Value, emit Emit) {
 		return
 	}
 	var vals [len(runtimeQuantileSet)]float64
-	if histogramQuantiles(h, q.prev, q.sizeClasses, &vals) {
+	if histogramQuantiles(h.Buckets, h.Counts, q.prev, q.sizeClasses, &vals) {
 		for i := range vals {
 			emit(q.descs[i], vals[i])
 		}
@@ -407,12 +423,14 @@ func (q *runtimeQuantiles) collect(v *metrics.Value, emit Emit) {
 }
 
 // histogramQuantiles sets vals to the runtimeQuantileSet quantiles of the
-// values recorded in h since its bucket counts were prev, interpolating
-// linearly within a bucket, or, with sizeClasses, taking the largest whole
-// number a bucket holds. It reports false if none were recorded.
-func histogramQuantiles(h *metrics.Float64Histogram, prev []uint64, sizeClasses bool, vals *[len(runtimeQuantileSet)]float64) bool {
+// values recorded in a histogram since its bucket counts were prev,
+// interpolating linearly within a bucket, or, with sizeClasses, taking the
+// largest whole number a bucket holds. Bucket i holds the values in
+// [buckets[i], buckets[i+1]), as in runtime/metrics. It reports false if
+// none were recorded.
+func histogramQuantiles(buckets []float64, counts, prev []uint64, sizeClasses bool, vals *[len(runtimeQuantileSet)]float64) bool {
 	var n uint64
-	for i, c := range h.Counts {
+	for i, c := range counts {
 		n += c - prev[i]
 	}
 	if n == 0 {
@@ -420,14 +438,14 @@ func histogramQuantiles(h *metrics.Float64Histogram, prev []uint64, sizeClasses 
 	}
 	k := 0
 	var cum float64
-	for i, c := range h.Counts {
+	for i, c := range counts {
 		d := float64(c - prev[i])
 		if d == 0 {
 			continue
 		}
 		for k < len(vals) && runtimeQuantileSet[k].q*float64(n) <= cum+d {
 			rank := runtimeQuantileSet[k].q * float64(n)
-			lo, hi := h.Buckets[i], h.Buckets[i+1]
+			lo, hi := buckets[i], buckets[i+1]
 			if sizeClasses {
 				vals[k] = sizeClass(lo, hi)
 			} else {
@@ -462,4 +480,66 @@ func sizeClass(lo, hi float64) float64 {
 		return lo
 	}
 	return max(math.Ceil(hi)-1, lo)
+}
+
+// AppendHistograms appends the runtime's histograms since the program
+// started, in Prometheus' form.
+func (c *runtimeCollector) AppendHistograms(dst []HistogramValue) []HistogramValue {
+	c.exportMu.Lock()
+	defer c.exportMu.Unlock()
+	metrics.Read(c.export)
+	for i, q := range c.exportMeta {
+		v := &c.export[i].Value
+		if v.Kind() != metrics.KindFloat64Histogram {
+			continue
+		}
+		base := 10.0
+		if q.unit == UnitBytes {
+			base = 2
+		}
+		dst = append(dst, exportHistogram(q.name, q.help, v.Float64Histogram(), base))
+	}
+	return dst
+}
+
+// exportHistogram turns a runtime histogram into a Prometheus one: its
+// bucket bounds merged so that each kept bound is at least base times the
+// one before (the runtime has about a hundred buckets per histogram),
+// counts made cumulative, the sum estimated from the buckets' midpoints.
+func exportHistogram(name, help string, h *metrics.Float64Histogram, base float64) HistogramValue {
+	v := HistogramValue{Name: name, Help: help}
+	// Bucket i holds [h.Buckets[i], h.Buckets[i+1]).
+	for i := 1; i < len(h.Buckets); i++ {
+		b := h.Buckets[i]
+		if math.IsInf(b, 0) || b <= 0 {
+			continue
+		}
+		if n := len(v.Upper); n == 0 || b >= v.Upper[n-1]*base {
+			v.Upper = append(v.Upper, b)
+		}
+	}
+	v.Cumulative = make([]uint64, len(v.Upper))
+	k := 0
+	for i, n := range h.Counts {
+		v.Count += n
+		lo, hi := h.Buckets[i], h.Buckets[i+1]
+		switch {
+		case math.IsInf(lo, -1):
+			v.Sum += float64(n) * hi
+		case math.IsInf(hi, 1):
+			v.Sum += float64(n) * lo
+		default:
+			v.Sum += float64(n) * (lo + hi) / 2
+		}
+		for k < len(v.Upper) && v.Upper[k] < hi {
+			k++
+		}
+		if k < len(v.Upper) {
+			v.Cumulative[k] += n
+		}
+	}
+	for i := 1; i < len(v.Cumulative); i++ {
+		v.Cumulative[i] += v.Cumulative[i-1]
+	}
+	return v
 }

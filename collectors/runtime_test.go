@@ -201,7 +201,7 @@ func TestRuntimeGoroutineStates(t *testing.T) {
 func TestRuntimeGC(t *testing.T) {
 	c := Runtime()
 	first := gather(t, c)
-	for _, name := range []string{"go_gc_pause_seconds", "go_sched_latency_seconds", "go_gc_cpu_ratio"} {
+	for _, name := range []string{"go_sched_pauses_total_gc_seconds", "go_sched_latencies_seconds", "go_gc_cpu_ratio"} {
 		if ids := first.named(name); len(ids) != 0 {
 			t.Errorf("first call emitted %v; it has nothing to compare with", ids)
 		}
@@ -213,7 +213,7 @@ func TestRuntimeGC(t *testing.T) {
 	if c1, c0 := g1.value(t, "go_gc_cycles_total"), first.value(t, "go_gc_cycles_total"); c1 < c0+2 {
 		t.Errorf("go_gc_cycles_total went from %v to %v after two collections", c0, c1)
 	}
-	checkQuantiles(t, g1, "go_gc_pause_seconds")
+	checkQuantiles(t, g1, "go_sched_pauses_total_gc_seconds")
 	checkQuantiles(t, g1, "go_sched_pauses_stopping_gc_seconds")
 	if r := g1.value(t, "go_gc_cpu_ratio"); r < 0 || r > 1 {
 		t.Errorf("go_gc_cpu_ratio = %v", r)
@@ -246,7 +246,7 @@ func TestRuntimeGC(t *testing.T) {
 	g2 := gather(t, c)
 	g3 := gather(t, c)
 	if g3.value(t, "go_gc_cycles_total") == g2.value(t, "go_gc_cycles_total") {
-		if ids := g3.named("go_gc_pause_seconds"); len(ids) != 0 {
+		if ids := g3.named("go_sched_pauses_total_gc_seconds"); len(ids) != 0 {
 			t.Errorf("pauses %v reported with no collection since the previous call", ids)
 		}
 	}
@@ -257,7 +257,7 @@ func TestRuntimeGC(t *testing.T) {
 		wg.Go(runtime.Gosched)
 	}
 	wg.Wait()
-	checkQuantiles(t, gather(t, c), "go_sched_latency_seconds")
+	checkQuantiles(t, gather(t, c), "go_sched_latencies_seconds")
 
 	// ReadMemStats stops the world for something other than GC.
 	var ms runtime.MemStats
@@ -323,7 +323,7 @@ func TestHistogramQuantiles(t *testing.T) {
 	prev := []uint64{0, 2, 10, 0, 3}
 	// Since prev: 5 values in [0, 1), 5 in [2, 4).
 	var vals [len(runtimeQuantileSet)]float64
-	if !histogramQuantiles(h, prev, false, &vals) {
+	if !histogramQuantiles(h.Buckets, h.Counts, prev, false, &vals) {
 		t.Fatal("no values found")
 	}
 	want := [len(runtimeQuantileSet)]float64{
@@ -338,12 +338,12 @@ func TestHistogramQuantiles(t *testing.T) {
 		}
 	}
 
-	if histogramQuantiles(h, h.Counts, false, &vals) {
+	if histogramQuantiles(h.Buckets, h.Counts, h.Counts, false, &vals) {
 		t.Error("values found in an unchanged histogram")
 	}
 
 	h.Counts = []uint64{0, 0, 0, 0, 1}
-	histogramQuantiles(h, []uint64{0, 0, 0, 0, 0}, false, &vals)
+	histogramQuantiles(h.Buckets, h.Counts, []uint64{0, 0, 0, 0, 0}, false, &vals)
 	if vals[3] != 4 {
 		t.Errorf("max in the open last bucket = %v, want its lower bound 4", vals[3])
 	}
@@ -353,7 +353,7 @@ func TestHistogramQuantiles(t *testing.T) {
 		Buckets: []float64{1, 9, 17, 32769, math.Inf(1)},
 		Counts:  []uint64{0, 10, 0, 1},
 	}
-	histogramQuantiles(h, []uint64{0, 0, 0, 0}, true, &vals)
+	histogramQuantiles(h.Buckets, h.Counts, []uint64{0, 0, 0, 0}, true, &vals)
 	if want := [...]float64{16, 16, 32769, 32769}; vals != want {
 		t.Errorf("size classes %v, want %v", vals, want)
 	}

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 	"runtime/debug"
+	"strings"
 	"sync"
 	"time"
 )
@@ -43,6 +45,11 @@ type Scheduler struct {
 	names   map[string]bool
 	running []*runner
 	closed  bool
+	// owners maps a metric name to the collector that emits it: the first
+	// to emit it, or the app collector from registration on. prefixes maps
+	// a name prefix ("go_") to the built-in collectors that own it.
+	owners   map[string]string
+	prefixes map[string]bool
 }
 
 // NewScheduler returns a Scheduler that publishes to sink. Collectors added
@@ -58,14 +65,36 @@ func NewScheduler(sink Sink, opts SchedulerOptions) *Scheduler {
 		opts.LogEvery = time.Minute
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Scheduler{opts: opts, sink: sink, ctx: ctx, cancel: cancel, names: map[string]bool{}}
+	return &Scheduler{opts: opts, sink: sink, ctx: ctx, cancel: cancel, names: map[string]bool{},
+		owners: map[string]string{}, prefixes: map[string]bool{}}
 }
 
+// ErrClosed is returned by Add, and by the App's registrations, once the
+// scheduler is closed.
+var ErrClosed = errors.New("used after Close")
+
 // Add starts running c. Its name must be unique within the scheduler.
-func (s *Scheduler) Add(c Collector) error {
+// Every series c emits is checked the first time it appears (Desc.Validate,
+// and the labels "quantile" and "le" are reserved); a metric name belongs
+// to the first collector that emits it, and names starting "host_",
+// "process_" and "go_" to the built-in collectors while they run. A
+// series refused for any of these reasons is left out and named in the
+// run's error, so it shows in the page.
+func (s *Scheduler) Add(c Collector) (err error) {
+	if c == nil {
+		return errors.New("add collector: nil collector")
+	}
+	if v := reflect.ValueOf(c); v.Kind() == reflect.Pointer && v.IsNil() {
+		return fmt.Errorf("add collector: nil %T", c)
+	}
+	defer func() {
+		if p := recover(); p != nil { // a nil pointer in the interface, or a Name that panics
+			err = fmt.Errorf("add collector: Name panicked: %v", p)
+		}
+	}()
 	name := c.Name()
 	if name == "" {
-		return errors.New("collector has no name")
+		return errors.New("add collector: collector has no name")
 	}
 	interval := s.opts.Interval
 	if p, ok := c.(Periodic); ok && p.Interval() > 0 {
@@ -74,13 +103,21 @@ func (s *Scheduler) Add(c Collector) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return errors.New("scheduler is closed")
+		return fmt.Errorf("add collector %q: %w", name, ErrClosed)
 	}
 	if s.names[name] {
-		return fmt.Errorf("collector %q is already added", name)
+		return fmt.Errorf("add collector: collector %q is already added", name)
 	}
 	s.names[name] = true
-	r := &runner{s: s, c: c, name: name, order: len(s.running), interval: interval, descs: map[string]*Desc{}}
+	prefix, trusted := builtin(c)
+	if prefix != "" {
+		s.prefixes[prefix] = true
+	}
+	if a, ok := c.(*App); ok {
+		a.attach(s, name)
+	}
+	r := &runner{s: s, c: c, name: name, order: len(s.running), interval: interval, descs: map[string]*Desc{},
+		prefix: prefix, trusted: trusted, families: map[string]Kind{}, rejected: map[string]error{}}
 	s.running = append(s.running, r)
 	s.wg.Add(1)
 	go r.loop()
@@ -122,10 +159,18 @@ type runner struct {
 	order    int
 	interval time.Duration
 
-	// descs maps a series ID to its normalized, shared descriptor. Only the
-	// run goroutine touches it, and runs never overlap.
-	descs map[string]*Desc
-	buf   []Sample
+	// descs maps a series ID to its normalized, shared descriptor, and
+	// rejected to why a series was refused; families maps a metric name to
+	// its kind. Only the run goroutine touches them, and runs never
+	// overlap.
+	descs    map[string]*Desc
+	rejected map[string]error
+	families map[string]Kind
+	runErrs  []error // refusals of the current run
+	buf      []Sample
+
+	prefix  string // the name prefix a built-in collector owns
+	trusted bool   // a built-in collector, which may use the quantile label
 
 	mu      sync.Mutex
 	running bool
@@ -200,15 +245,19 @@ func (r *runner) run(now time.Time) (b Batch) {
 	ctx, cancel := context.WithTimeout(r.s.ctx, timeout)
 	defer cancel()
 	r.buf = r.buf[:0]
+	r.runErrs = r.runErrs[:0]
 	b = Batch{Collector: r.name, Order: r.order, Time: now}
 	defer func() {
 		if p := recover(); p != nil {
 			b.Err = fmt.Errorf("collector panicked: %v", p)
 			r.s.opts.Logger.Debug("livedash: collector panic", "collector", r.name, "stack", string(debug.Stack()))
 		}
+		if len(r.runErrs) > 0 {
+			b.Err = errors.Join(append([]error{b.Err}, r.runErrs...)...)
+		}
 		b.Samples = r.buf
 	}()
-	err := r.c.Collect(ctx, r.emit)
+	err := r.collect(ctx)
 	if ctx.Err() == context.DeadlineExceeded {
 		if err == nil || errors.Is(err, context.DeadlineExceeded) {
 			err = fmt.Errorf("%w after %v", ErrTimeout, timeout)
@@ -220,16 +269,98 @@ func (r *runner) run(now time.Time) (b Batch) {
 	return b
 }
 
+// collect runs the collector once. The host collectors, which open files
+// for a moment, hold fileGate meanwhile (but for the filesystem one, which
+// holds it itself only while it reads the mount table: a statfs may hang
+// on a network mount), so that they are not counted as the process's open
+// files.
+func (r *runner) collect(ctx context.Context) error {
+	if _, fs := r.c.(*filesystemCollector); r.prefix == "host_" && !fs {
+		fileGate.RLock()
+		defer fileGate.RUnlock()
+	}
+	return r.c.Collect(ctx, r.emit)
+}
+
 func (r *runner) emit(d Desc, v float64) {
 	id := d.ID()
 	nd, ok := r.descs[id]
 	if !ok {
+		if err, bad := r.rejected[id]; bad {
+			r.refuse(err)
+			return
+		}
+		if err := r.check(&d); err != nil {
+			if len(r.rejected) < maxRejected {
+				r.rejected[id] = err
+			}
+			r.refuse(err)
+			return
+		}
 		d.Labels = append([]Label(nil), d.Labels...)
 		d.Normalize()
 		nd = &d
 		r.descs[id] = nd
 	}
 	r.buf = append(r.buf, Sample{Desc: nd, Value: v})
+}
+
+// maxRejected bounds the refusals a runner remembers (a collector could
+// make up names without end); past it, a refused series is checked again
+// each time.
+const maxRejected = 1000
+
+// maxRunErrs bounds the refusals listed in one run's error.
+const maxRunErrs = 5
+
+func (r *runner) refuse(err error) {
+	switch n := len(r.runErrs); {
+	case n < maxRunErrs:
+		r.runErrs = append(r.runErrs, err)
+	case n == maxRunErrs:
+		r.runErrs = append(r.runErrs, errors.New("more series refused"))
+	}
+}
+
+// check decides whether the new series d may be emitted by this collector.
+func (r *runner) check(d *Desc) error {
+	if err := d.Validate(); err != nil {
+		return err
+	}
+	if l := hasReservedLabel(d); l != "" && !r.trusted {
+		return fmt.Errorf("metric %s: label %q is reserved for Prometheus summaries and histograms", d.Name, l)
+	}
+	if k, seen := r.families[d.Name]; seen {
+		if k != d.Kind {
+			return fmt.Errorf("metric %s: emitted as a %v, earlier as a %v", d.Name, d.Kind, k)
+		}
+		return nil
+	}
+	if err := r.s.claim(r.name, r.prefix, d.Name); err != nil {
+		return fmt.Errorf("metric %s: %w", d.Name, err)
+	}
+	r.families[d.Name] = d.Kind
+	return nil
+}
+
+// claim gives the metric name to collector, or says who has it. prefix is
+// the name prefix the collector owns as a built-in one, if any.
+func (s *Scheduler) claim(collector, prefix, name string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if owner, ok := s.owners[name]; ok {
+		if owner == collector {
+			return nil
+		}
+		return fmt.Errorf("%w: collector %q emits it", ErrReserved, owner)
+	}
+	for p := range s.prefixes {
+		if strings.HasPrefix(name, p) && p != prefix {
+			return fmt.Errorf("%w: names starting %s belong to the built-in collectors", ErrReserved, p)
+		}
+	}
+	s.owners[name] = collector
+	return nil
 }
 
 // report logs err when it differs from the last one, rate-limited to one

@@ -4,8 +4,6 @@ import (
 	"context"
 	"math"
 	"math/rand/v2"
-	"slices"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,59 +18,32 @@ type simulator struct {
 	requests atomic.Int64
 	errors   atomic.Int64
 	inFlight atomic.Int64
-
-	mu        sync.Mutex
-	latencies []float64 // seconds, since the last collection
+	latency  *collectors.Histogram
 
 	garbage [64][]byte
 }
 
 func newSimulator() *simulator { return &simulator{} }
 
-// register adds the simulator's metrics: two counters and a gauge through
-// the simple API, and latency quantiles through a custom collector.
+// register adds the simulator's metrics: two counters (one labelled by
+// status class) and a gauge read from functions, and a latency histogram
+// fed with observations.
 func (s *simulator) register(d *dashboard.Dashboard) error {
 	if err := d.Counter("demo_http_requests_total", "requests", func() float64 { return float64(s.requests.Load()) }); err != nil {
 		return err
 	}
-	if err := d.Counter("demo_http_errors_total", "errors", func() float64 { return float64(s.errors.Load()) }); err != nil {
+	if err := d.Counter("demo_http_errors_total", "errors", func() float64 { return float64(s.errors.Load()) }, "class", "5xx"); err != nil {
 		return err
 	}
 	if err := d.Gauge("demo_http_in_flight_requests", "", func() float64 { return float64(s.inFlight.Load()) }); err != nil {
 		return err
 	}
-	return d.AddCollector(collectors.CollectorFunc{CollectorName: "demo_latency", Func: s.collectLatency})
-}
-
-var quantiles = []struct {
-	q            float64
-	label, title string
-}{{0.5, "0.5", "p50"}, {0.9, "0.9", "p90"}, {0.99, "0.99", "p99"}}
-
-var latencyDescs = func() []collectors.Desc {
-	ds := make([]collectors.Desc, len(quantiles))
-	for i, q := range quantiles {
-		ds[i] = collectors.Desc{
-			Name: "demo_http_request_duration_seconds", Labels: collectors.L("quantile", q.label),
-			Title: q.title, Help: "Simulated request latency quantiles over the last interval.",
-			Unit: collectors.UnitSeconds, Group: "app", ChartTitle: "Demo request latency",
-		}
+	h, err := d.Histogram("demo_http_request_duration_seconds", collectors.UnitSeconds,
+		[]float64{.005, .01, .015, .02, .025, .03, .04, .05, .075, .1, .25, .5, 1})
+	if err != nil {
+		return err
 	}
-	return ds
-}()
-
-func (s *simulator) collectLatency(ctx context.Context, emit collectors.Emit) error {
-	s.mu.Lock()
-	lat := s.latencies
-	s.latencies = make([]float64, 0, len(lat))
-	s.mu.Unlock()
-	if len(lat) == 0 {
-		return nil
-	}
-	slices.Sort(lat)
-	for i, q := range quantiles {
-		emit(latencyDescs[i], lat[int(q.q*float64(len(lat)-1))])
-	}
+	s.latency = h
 	return nil
 }
 
@@ -113,10 +84,9 @@ func (s *simulator) step(elapsed float64) {
 	n = max(n, 0)
 	load := rate / 200
 	s.inFlight.Store(int64(float64(n) * (0.5 + load) * (1 + rand.Float64())))
-	lat := make([]float64, n)
-	for i := range n {
+	for range n {
 		// Log-normal around 20 ms, slower under load.
-		lat[i] = 0.02 * (0.6 + load) * math.Exp(0.5*rand.NormFloat64())
+		s.latency.Observe(0.02 * (0.6 + load) * math.Exp(0.5*rand.NormFloat64()))
 		if rand.Float64() < 0.01*load {
 			s.errors.Add(1)
 		}
@@ -124,7 +94,4 @@ func (s *simulator) step(elapsed float64) {
 		s.garbage[rand.IntN(len(s.garbage))] = make([]byte, 256+rand.IntN(1024))
 	}
 	s.requests.Add(int64(n))
-	s.mu.Lock()
-	s.latencies = append(s.latencies, lat...)
-	s.mu.Unlock()
 }
