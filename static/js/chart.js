@@ -75,7 +75,10 @@ export class Chart {
       });
       head.append(btn);
     }
-    // Export buttons; export.js does the work (see app.js).
+    // Export buttons, over the right of the header on hover or focus;
+    // export.js does the work (see app.js).
+    const exports = doc.createElement('span');
+    exports.className = 'exports';
     for (const [what, text, label] of [
       ['csv', 'CSV', `Download ${spec.title} as CSV`],
       ['png', 'PNG', `Download ${spec.title} as PNG`],
@@ -86,8 +89,9 @@ export class Chart {
       btn.dataset.export = what;
       btn.textContent = text;
       btn.setAttribute('aria-label', label);
-      head.append(btn);
+      exports.append(btn);
     }
+    head.append(exports);
     this.head = head;
     this.plot = doc.createElement('div');
     this.plot.className = 'plot';
