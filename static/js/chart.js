@@ -128,9 +128,12 @@ export class Chart {
   }
 
   // themeChanged redraws the canvas (axes and grid read the theme's
-  // colours as they draw).
+  // colours as they draw): at once on screen; off screen at its next
+  // draw (a reset x range makes that draw set the scale, which redraws).
   themeChanged() {
-    if (this.u) this.u.redraw(false);
+    if (!this.u) return;
+    if (this.visible) this.u.redraw(false);
+    else this.shown = null;
   }
 
   // attach starts observing once the card is in the document.
