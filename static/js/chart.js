@@ -75,7 +75,10 @@ export class Chart {
       });
       head.append(btn);
     }
-    // Export buttons; export.js does the work (see app.js).
+    // Export buttons, over the right of the header on hover or focus;
+    // export.js does the work (see app.js).
+    const exports = doc.createElement('span');
+    exports.className = 'exports';
     for (const [what, text, label] of [
       ['csv', 'CSV', `Download ${spec.title} as CSV`],
       ['png', 'PNG', `Download ${spec.title} as PNG`],
@@ -86,8 +89,9 @@ export class Chart {
       btn.dataset.export = what;
       btn.textContent = text;
       btn.setAttribute('aria-label', label);
-      head.append(btn);
+      exports.append(btn);
     }
+    head.append(exports);
     this.head = head;
     this.plot = doc.createElement('div');
     this.plot.className = 'plot';
@@ -124,9 +128,12 @@ export class Chart {
   }
 
   // themeChanged redraws the canvas (axes and grid read the theme's
-  // colours as they draw).
+  // colours as they draw): at once on screen; off screen at its next
+  // draw (a reset x range makes that draw set the scale, which redraws).
   themeChanged() {
-    if (this.u) this.u.redraw(false);
+    if (!this.u) return;
+    if (this.visible) this.u.redraw(false);
+    else this.shown = null;
   }
 
   // attach starts observing once the card is in the document.
