@@ -673,3 +673,43 @@ func TestNewSeriesReachOpenSubscribersWhenAnotherJoins(t *testing.T) {
 		t.Fatalf("then %s, want the frame", msgs[4])
 	}
 }
+
+// TestQueueGrowsInOrder: a subscriber's queue starts small, grows up to
+// QueueLen keeping its order, and refuses one more.
+func TestQueueGrowsInOrder(t *testing.T) {
+	t.Parallel()
+	b := newTestBroker(t, Options{QueueLen: 11})
+	s := newSubscriber(b, newFakeConn(), nil, false, func() {})
+	msgs := make([][]byte, 11)
+	for i := range msgs {
+		msgs[i] = []byte{byte(i)}
+	}
+	// Interleave takes and adds so that the ring wraps before it grows.
+	s.add(msgs[0])
+	s.add(msgs[1])
+	if m, _ := s.next(); m[0] != 0 {
+		t.Fatalf("first message %v", m)
+	}
+	for _, m := range msgs[2:] {
+		if ok, _ := s.add(m); !ok {
+			t.Fatalf("message %d refused with %d queued", m[0], s.n)
+		}
+	}
+	if ok, _ := s.add([]byte{99}); !ok {
+		t.Fatal("the 11th queued message was refused")
+	}
+	if ok, _ := s.add([]byte{100}); ok {
+		t.Fatal("a 12th queued message was taken with QueueLen 11")
+	}
+	for want := 1; want <= 10; want++ {
+		if m, ok := s.next(); !ok || m[0] != byte(want) {
+			t.Fatalf("message %d: got %v %v", want, m, ok)
+		}
+	}
+	if m, ok := s.next(); !ok || m[0] != 99 {
+		t.Fatalf("last message: got %v %v", m, ok)
+	}
+	if len(s.q) != 11 {
+		t.Fatalf("queue of %d slots, want QueueLen", len(s.q))
+	}
+}

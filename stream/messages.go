@@ -12,6 +12,7 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -38,27 +39,40 @@ func (b *Broker) serve(s *subscriber) {
 			s.end(endInternal)
 		}
 	}()
-	buf := make([]byte, 0, 128)
 	for s.ending.Load() == nil {
 		typ, r, err := s.conn.Reader(context.Background())
 		if err != nil {
 			s.end(readEnd(err))
 			return
 		}
-		buf, err = readAll(r, buf[:0])
-		if err != nil {
-			s.end(readEnd(err))
-			return
-		}
-		if r := b.handle(s, typ, buf); r != nil {
+		if r := b.readMessage(s, typ, r); r != nil {
 			s.end(r)
 			return
 		}
-		if cap(buf) > 1024 {
-			buf = make([]byte, 0, 128) // a rare large message keeps no memory
-		}
 	}
 }
+
+// readMessage reads one client message into a buffer borrowed for the
+// time it takes (a browser waiting for its next message holds none) and
+// handles it.
+func (b *Broker) readMessage(s *subscriber, typ websocket.MessageType, r io.Reader) *endReason {
+	bp := msgBufs.Get().(*[]byte)
+	defer msgBufs.Put(bp)
+	buf, err := readAll(r, (*bp)[:0])
+	if cap(buf) <= maxPooledBuf {
+		*bp = buf[:0]
+	}
+	if err != nil {
+		return readEnd(err)
+	}
+	return b.handle(s, typ, buf)
+}
+
+// msgBufs holds buffers for client messages; one that grew past
+// maxPooledBuf for a rare large message is not kept.
+var msgBufs = sync.Pool{New: func() any { b := make([]byte, 0, 128); return &b }}
+
+const maxPooledBuf = 1024
 
 // readEnd is the end reason for a read that failed with err. The library
 // has already answered what it recognises: the peer's close frame (echoed

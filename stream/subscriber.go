@@ -35,8 +35,9 @@ type subscriber struct {
 	ending     atomic.Pointer[endReason]
 
 	mu        sync.Mutex
-	q         [][]byte // ring of queued frames (see frameText), len = QueueLen
+	q         [][]byte // ring of queued frames (see frameText)
 	head, n   int
+	max       int // QueueLen: q grows up to it
 	scheduled bool // in the ready queue or being written
 	closed    bool
 }
@@ -50,7 +51,8 @@ type wsConn interface {
 }
 
 func newSubscriber(b *Broker, conn wsConn, sock *sharedConn, prepared bool, interrupt func()) *subscriber {
-	s := &subscriber{b: b, conn: conn, sock: sock, prepared: prepared, interrupt: interrupt, q: make([][]byte, b.opts.QueueLen)}
+	s := &subscriber{b: b, conn: conn, sock: sock, prepared: prepared, interrupt: interrupt,
+		q: make([][]byte, min(initialQueue, b.opts.QueueLen)), max: b.opts.QueueLen}
 	s.lastRead.Store(time.Now().UnixNano())
 	return s
 }
@@ -154,13 +156,30 @@ func (s *subscriber) add(msg []byte) (ok, wake bool) {
 		return true, false
 	}
 	if s.n == len(s.q) {
-		return false, false
+		if s.n == s.max {
+			return false, false
+		}
+		s.grow()
 	}
 	s.q[(s.head+s.n)%len(s.q)] = msg
 	s.n++
 	wake = !s.scheduled
 	s.scheduled = true
 	return true, wake
+}
+
+// initialQueue is the queue's length to start with: the opening messages
+// and a frame. A browser that reads keeps one or two frames queued at
+// most, so most queues never grow.
+const initialQueue = 4
+
+// grow doubles the queue, up to max. The caller holds mu.
+func (s *subscriber) grow() {
+	q := make([][]byte, min(2*len(s.q), s.max))
+	for i := range s.n {
+		q[i] = s.q[(s.head+i)%len(s.q)]
+	}
+	s.q, s.head = q, 0
 }
 
 // next takes the oldest queued message; ok is false when there is none or
