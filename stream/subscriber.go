@@ -37,7 +37,7 @@ type subscriber struct {
 	mu        sync.Mutex
 	q         [][]byte // ring of queued frames (see frameText)
 	head, n   int
-	max       int // QueueLen: q grows up to it
+	max       int  // QueueLen: q grows up to it
 	scheduled bool // in the ready queue or being written
 	closed    bool
 }
