@@ -54,9 +54,25 @@ type Options struct {
 	// Interval is the time between frames and the default interval of
 	// every collector. Defaults to 1s; at least 100ms.
 	Interval time.Duration
-	// History is how far back the charts reach when the page opens.
-	// Defaults to 10 minutes; at most 100,000 intervals.
+	// History is how far back the charts reach when the page opens, at
+	// the full rate. Defaults to 10 minutes; at most 100,000 intervals.
 	History time.Duration
+	// LongHistory are the coarser tiers kept after History, for the
+	// page's longer windows: the min, max and mean of every series per
+	// bucket of Step, kept for Span, compressed to a few KB per series
+	// in all. A separate option rather than tiers in History, because
+	// History is also what every page receives when it opens and must
+	// stay at the full rate. Defaults to 10-second buckets for 6 hours
+	// and 1-minute buckets for 48 hours; DisableLongHistory turns them
+	// off.
+	LongHistory []stream.Tier
+	// DisableLongHistory keeps only History. Defaults to false.
+	DisableLongHistory bool
+	// HistoryFile, when set, keeps the history across restarts: it is
+	// written atomically every minute and at Close, and read back by New.
+	// A missing, truncated, corrupt or foreign file is reported in the log
+	// and the page's status and ignored. Defaults to none.
+	HistoryFile string
 
 	// Host configures the host collectors (CPU, memory, load, disks,
 	// filesystems, network, uptime).
@@ -169,17 +185,24 @@ func New(opts Options) (*Dashboard, error) {
 	cs = append(cs, app)
 	cs = append(cs, opts.Collectors...)
 
-	b := stream.NewBroker(stream.Options{
-		Interval:       opts.Interval,
-		History:        opts.History,
-		QueueLen:       opts.QueueLen,
-		WriteTimeout:   opts.WriteTimeout,
-		ClientTimeout:  opts.ClientTimeout,
-		ReadLimit:      opts.ReadLimit,
-		OriginPatterns: opts.OriginPatterns,
-		Compress:       opts.Compress,
-		Logger:         opts.Logger,
-	})
+	bopts := stream.Options{
+		Interval:           opts.Interval,
+		History:            opts.History,
+		LongHistory:        opts.LongHistory,
+		DisableLongHistory: opts.DisableLongHistory,
+		HistoryFile:        opts.HistoryFile,
+		QueueLen:           opts.QueueLen,
+		WriteTimeout:       opts.WriteTimeout,
+		ClientTimeout:      opts.ClientTimeout,
+		ReadLimit:          opts.ReadLimit,
+		OriginPatterns:     opts.OriginPatterns,
+		Compress:           opts.Compress,
+		Logger:             opts.Logger,
+	}
+	if err := bopts.Validate(); err != nil {
+		return nil, err
+	}
+	b := stream.NewBroker(bopts)
 	sched := collectors.NewScheduler(b, collectors.SchedulerOptions{Interval: opts.Interval, Logger: opts.Logger})
 	in := collectors.HostInfo(context.Background())
 	facts := []views.Fact{

@@ -2,6 +2,8 @@ package stream
 
 import (
 	"errors"
+
+	"github.com/livedash/dashboard/internal/history"
 	"math"
 	"runtime/debug"
 	"slices"
@@ -60,6 +62,12 @@ type Broker struct {
 	partKey   histKey
 	frameBuf  []byte
 
+	store       *history.Store // the long history; nil when turned off
+	seedPending bool           // the store came from a file: seed the ring
+	historyErr  error          // loading the file failed
+	saveBuf     []byte
+	ranges      rangeCache
+
 	lastTickMs atomic.Int64 // tick time of the last frame, unix ms
 	// lagLimitMs is how far a ping's ts may lag: ClientTimeout, but at
 	// least two intervals, as a ping may leave before the newest frame
@@ -99,6 +107,14 @@ func NewBroker(opts Options) *Broker {
 	b.lagLimitMs = max(opts.ClientTimeout, 2*opts.Interval).Milliseconds()
 	b.ready.init()
 	b.status = frameText(encodeStatus(nil))
+	b.openStore()
+	if b.historyErr != nil {
+		b.setError(historyCollector, b.historyErr)
+	}
+	if b.store != nil && opts.HistoryFile != "" {
+		b.wg.Add(1)
+		go b.saver()
+	}
 	for range opts.Writers {
 		b.wg.Add(1)
 		go b.writer()
@@ -163,6 +179,12 @@ func (b *Broker) addSeries(d *collectors.Desc, collector string, order int) *ser
 	s := &series{idx: len(b.all), id: id, desc: d, collector: collector, order: order, cur: math.NaN(), sent: math.NaN(),
 		exact: d.Unit == collectors.UnitTimestamp}
 	b.all = append(b.all, s)
+	if b.store != nil {
+		if i, err := b.store.AddSeries(id); err != nil || i != s.idx {
+			b.opts.Logger.Error("livedash: long history out of step; turned off", "series", id, "index", i, "err", err)
+			b.store = nil
+		}
+	}
 	b.byDesc[d] = s
 	b.byID[id] = s
 	b.byColl[collector] = append(b.byColl[collector], s)
@@ -215,7 +237,7 @@ func (b *Broker) Errors() []CollectorError {
 // schemaLocked returns the encoded schema, re-encoding it when stale.
 func (b *Broker) schemaLocked() []byte {
 	if b.schema == nil {
-		b.schema = frameText(encodeSchema(b.all, b.opts.Interval, b.ring.cap()))
+		b.schema = frameText(encodeSchema(b.all, b.opts.Interval, b.ring.cap(), b.tiersLocked()))
 	}
 	return b.schema
 }
@@ -307,7 +329,12 @@ func (b *Broker) frameLocked(ts time.Time) []byte {
 		buf = appendValue(buf, b.row[idx])
 	}
 	buf = append(buf, "]}"...)
+	if b.store != nil && b.seedPending {
+		b.seedPending = false
+		b.seedRingLocked(tms)
+	}
 	b.ring.push(tms, b.row)
+	b.appendStoreLocked(tms)
 	b.lastTickMs.Store(tms)
 	b.frameBuf = buf
 	// The published frame is shared by every queue and must stay

@@ -106,6 +106,7 @@ type schemaJSON struct {
 	Version    int          `json:"version"`
 	Interval   int64        `json:"interval"`
 	HistoryLen int          `json:"historyLen"`
+	Tiers      []tierJSON   `json:"tiers"`
 	Series     []seriesJSON `json:"series"`
 }
 
@@ -142,9 +143,9 @@ func displayOrder(all []*series) []*series {
 }
 
 // encodeSchema encodes the schema message for all series, in display order.
-func encodeSchema(all []*series, interval time.Duration, historyLen int) []byte {
+func encodeSchema(all []*series, interval time.Duration, historyLen int, tiers []tierJSON) []byte {
 	m := schemaJSON{Type: "schema", Version: protocolVersion, Interval: interval.Milliseconds(), HistoryLen: historyLen,
-		Series: make([]seriesJSON, len(all))}
+		Tiers: tiers, Series: make([]seriesJSON, len(all))}
 	for i, s := range displayOrder(all) {
 		m.Series[i] = describe(s)
 	}

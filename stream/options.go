@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"fmt"
 	"log/slog"
 	"runtime"
 	"time"
@@ -42,6 +43,25 @@ type Options struct {
 	// compressed message is compressed once per browser rather than once
 	// for all (see BENCHMARKS.md). Defaults to off.
 	Compress bool
+	// LongHistory are the coarser tiers kept after History, each with the
+	// min, max and mean of every series per bucket of Step for Span, read
+	// with ServeRange. A few KB per series in all: the values are
+	// compressed. Defaults to DefaultLongHistory(): 10-second buckets for
+	// 6 hours and 1-minute buckets for 48 hours. Steps must grow and be
+	// whole multiples of milliseconds (Validate).
+	LongHistory []Tier
+	// DisableLongHistory keeps only the ring of History. Defaults to
+	// false.
+	DisableLongHistory bool
+	// HistoryFile, when set, is where the history is saved every
+	// SaveEvery and at Close, and read back by NewBroker, so that it
+	// survives a restart. A file that is missing, truncated, corrupt or
+	// of another format is reported in the log and the status and
+	// ignored. Defaults to none.
+	HistoryFile string
+	// SaveEvery is the time between two saves of HistoryFile. Defaults to
+	// one minute.
+	SaveEvery time.Duration
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
 }
@@ -70,7 +90,27 @@ func (o *Options) setDefaults() {
 	if o.Writers <= 0 {
 		o.Writers = max(4, 2*runtime.GOMAXPROCS(0))
 	}
+	if o.LongHistory == nil {
+		o.LongHistory = DefaultLongHistory()
+	}
+	if o.SaveEvery <= 0 {
+		o.SaveEvery = time.Minute
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+}
+
+// Validate reports options NewBroker cannot use as given: long-history
+// tiers whose steps do not grow from Interval, or whose spans do not fit
+// (NewBroker would run without the long history and log why).
+func (o Options) Validate() error {
+	o.setDefaults()
+	if o.DisableLongHistory {
+		return nil
+	}
+	if err := validTiers(o.Interval, o.History, o.LongHistory); err != nil {
+		return fmt.Errorf("long history: %w", err)
+	}
+	return nil
 }
