@@ -79,9 +79,12 @@ type bodyRecorder struct {
 	body   []byte
 }
 
-func (b *bodyRecorder) Header() http.Header         { return b.header }
-func (b *bodyRecorder) WriteHeader(code int)        { b.code = code }
-func (b *bodyRecorder) Write(p []byte) (int, error) { b.body = append(b.body, p...); return len(p), nil }
+func (b *bodyRecorder) Header() http.Header  { return b.header }
+func (b *bodyRecorder) WriteHeader(code int) { b.code = code }
+func (b *bodyRecorder) Write(p []byte) (int, error) {
+	b.body = append(b.body, p...)
+	return len(p), nil
+}
 
 // secure applies the Authorize hook and the security headers.
 func (d *Dashboard) secure(next http.Handler) http.Handler {
