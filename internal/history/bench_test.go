@@ -48,7 +48,7 @@ func BenchmarkBytesPerSeries(b *testing.B) {
 			s := newStore(b, nil)
 			var sigs []signal
 			for j := range 16 {
-				sigs = append(sigs, signals(uint64(j+1))[k])
+				sigs = append(sigs, signals(uint64(j + 1))[k])
 				if _, err := s.AddSeries(fmt.Sprint(j)); err != nil {
 					b.Fatal(err)
 				}
