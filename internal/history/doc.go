@@ -16,24 +16,24 @@
 //
 // # Memory
 //
-// Values are stored in blocks of about an eighth of a tier, each series'
+// Values are stored in blocks of a sixteenth of a tier, each series'
 // column of a block compressed on its own (codec.go): a decimal delta
 // where Gorilla would XOR float64 bits, since the broker's values are
 // decimals of four significant digits, in linear or log mode, with an
 // adaptive Rice code, and XOR for any other float64, so that every value
 // comes back exact. With every tier full, ten minutes of the default
 // series recorded on a 2-CPU Linux VM (174 series, played in a loop) take
-// 19.4 KB a series, 3.4 MB in all: 0.8 KB in the raw tier, 7.4 KB in the
-// 10-second tier and 11.0 KB in the 1-minute tier. Float32 min, max and
+// 18.6 KB a series, 3.2 MB in all: 0.8 KB in the raw tier, 7.2 KB in the
+// 10-second tier and 10.6 KB in the 1-minute tier. Float32 min, max and
 // mean would take 63 KB. Synthetic worst cases: Gaussian noise at four
-// digits 30 KB, bursty rates spanning decades 39 KB; a constant 6.6 KB.
+// digits 29 KB, bursty rates spanning decades 37 KB; a constant 6.8 KB.
 // BENCHMARKS.md has the figures and how to take them.
 //
 // # Use
 //
 // A Store is not safe for concurrent use: the broker calls it under its
 // own mutex. Append allocates nothing once the blocks have turned over
-// (10 to 15 µs a tick for 174 series).
+// (10 to 20 µs a tick for 174 series).
 //
 //	h, err := history.Load(path, history.Options{}) // or history.New
 //	if err != nil && !errors.Is(err, fs.ErrNotExist) {

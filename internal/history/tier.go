@@ -16,7 +16,7 @@ import (
 
 // blocksPerSpan sets the block length: a tier holds between span and
 // span + span/blocksPerSpan slots.
-const blocksPerSpan = 8
+const blocksPerSpan = 16
 
 // block is a sealed block.
 type block struct {
