@@ -51,9 +51,14 @@ func encodeBlocks(vals []float64, blockLen int) [][]byte {
 // bit for bit, and returns the bytes they took.
 func roundTrip(t *testing.T, vals []float64) int {
 	t.Helper()
+	return roundTripBlocks(t, vals, 64)
+}
+
+func roundTripBlocks(t *testing.T, vals []float64, blockLen int) int {
+	t.Helper()
 	size := 0
-	for k, data := range encodeBlocks(vals, 64) {
-		want := vals[k*64 : min(len(vals), k*64+64)]
+	for k, data := range encodeBlocks(vals, blockLen) {
+		want := vals[k*blockLen : min(len(vals), k*blockLen+blockLen)]
 		got := make([]float64, len(want))
 		if err := decodeColumn(data, got); err != nil {
 			t.Fatalf("decoding block %d: %v", k, err)
@@ -94,6 +99,32 @@ func TestColumnRoundTripSignals(t *testing.T) {
 		size := roundTrip(t, vals)
 		t.Logf("%-9s %5.2f bits a value", sg.name, float64(size*8)/float64(len(vals)))
 	}
+}
+
+// TestColumnRoundTripRecorded: the recorded default series come back bit
+// for bit, some of them through log mode.
+func TestColumnRoundTripRecorded(t *testing.T) {
+	t.Parallel()
+	rec := loadRecorded(t)
+	logBlocks := 0
+	for _, col := range rec.Cols {
+		roundTripBlocks(t, col, 75)
+		var s colState
+		for k := 0; k < len(col); k += 75 {
+			var w bitWriter
+			s.reset()
+			for _, v := range col[k:min(len(col), k+75)] {
+				s.put(&w, v)
+			}
+			if s.lg {
+				logBlocks++
+			}
+		}
+	}
+	if logBlocks == 0 {
+		t.Error("no block of the recorded series ended in log mode")
+	}
+	t.Logf("%d blocks of %d ended in log mode", logBlocks, len(rec.Cols)*8)
 }
 
 func TestColumnRoundTripRandomBits(t *testing.T) {
@@ -173,6 +204,7 @@ func FuzzColumn(f *testing.F) {
 			v := math.Float64frombits(u)
 			vals = append(vals, v, roundSig(v, 1+int(n)%6))
 		}
-		roundTrip(t, vals)
+		// Short blocks, so that the encoder picks log mode too.
+		roundTripBlocks(t, vals, 1+int(n)%16)
 	})
 }

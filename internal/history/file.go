@@ -29,7 +29,8 @@ import (
 //	           when the count is not 0, min, max and sum as 8-byte floats
 //	crc        4 bytes  little-endian: CRC-32C of all the bytes before it
 //
-// Blocks are contiguous from start; the open block is saved as a short one.
+// Blocks are contiguous from start, of at most a quarter of the span each
+// (the writer uses a sixteenth); the open block is saved as a short one.
 const (
 	fileMagic   = "\x89LDHIST\n"
 	fileVersion = 1
@@ -268,7 +269,7 @@ func readTier(r *reader, t *tier, ns, span int) error {
 	var vals []float64
 	held := 0
 	for range nb {
-		n := r.count(span, 0)
+		n := r.count(max(1, (span+3)/4), 0)
 		if held += n; held > 2*span+1 {
 			return fmt.Errorf("%d slots in a tier of %d", held, span)
 		}

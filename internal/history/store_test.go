@@ -340,3 +340,22 @@ func TestMemoryTarget(t *testing.T) {
 		t.Errorf("%.0f bytes a series, more than 24 KB", u.PerSeries())
 	}
 }
+
+// Not parallel: AllocsPerRun counts every goroutine's allocations.
+func TestReadAllocatesNothingWhenWarm(t *testing.T) {
+	s, last := filled(t, []string{"a", "b", "c"}, 300, 9)
+	var r Range
+	var buf []byte
+	for tier := range s.tiers {
+		read := func() {
+			if err := s.Read(&r, tier, last-100_000, last); err != nil {
+				t.Fatal(err)
+			}
+			buf = AppendJSON(buf[:0], &r)
+		}
+		read()
+		if n := testing.AllocsPerRun(100, read); n != 0 {
+			t.Errorf("tier %d: %v allocations per Read and AppendJSON", tier, n)
+		}
+	}
+}

@@ -16,7 +16,7 @@ import (
 
 // blocksPerSpan sets the block length: a tier holds between span and
 // span + span/blocksPerSpan slots.
-const blocksPerSpan = 8
+const blocksPerSpan = 16
 
 // block is a sealed block.
 type block struct {
@@ -98,8 +98,13 @@ func newTier(t Tier, raw bool) *tier {
 	if raw {
 		tr.width = 1
 	}
-	tr.blockLen = max(1, (tr.span+blocksPerSpan-1)/blocksPerSpan)
+	tr.blockLen = blockLen(tr.span)
 	return tr
+}
+
+// blockLen is the number of slots in a block of a tier of span slots.
+func blockLen(span int) int {
+	return max(1, (span+blocksPerSpan-1)/blocksPerSpan)
 }
 
 // grow makes room for n series.
@@ -293,6 +298,12 @@ func (t *tier) readColumn(dst []float64, c int, lo int64, scratch *[]float64) er
 func (t *tier) readPart(dst []float64, lo, hi, s int64, n int, data []byte, scratch *[]float64) error {
 	from, to := max(lo, s), min(hi, s+int64(n))
 	if from >= to {
+		return nil
+	}
+	if len(data) == 0 { // all gaps
+		for i := range dst[from-lo : to-lo] {
+			dst[from-lo+int64(i)] = math.NaN()
+		}
 		return nil
 	}
 	if cap(*scratch) < n {
