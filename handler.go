@@ -24,7 +24,7 @@ func (d *Dashboard) routes() chi.Router {
 	r := chi.NewRouter()
 	r.Use(d.secure)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "404 page not found: the dashboard serves ./, ./ws, ./static/, ./api/snapshot, ./api/range and ./metrics", http.StatusNotFound)
+		http.Error(w, "404 page not found: the dashboard serves ./, ./ws, ./static/, ./events, ./api/snapshot, ./api/range and ./metrics", http.StatusNotFound)
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		m := r.Method
@@ -39,6 +39,7 @@ func (d *Dashboard) routes() chi.Router {
 	}
 	getHead("/", d.page)
 	r.Get("/ws", d.broker.ServeHTTP)
+	r.Get("/events", d.broker.ServeEvents)
 	getHead("/static/{version}/*", func(w http.ResponseWriter, r *http.Request) {
 		d.assets.serve(w, r, chi.URLParam(r, "version"), chi.URLParam(r, "*"))
 	})
