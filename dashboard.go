@@ -39,6 +39,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/livedash/dashboard/collectors"
 	"github.com/livedash/dashboard/static"
 	"github.com/livedash/dashboard/stream"
@@ -106,6 +108,24 @@ type Options struct {
 	// Compress turns on permessage-deflate for browsers that offer it:
 	// smaller transfers, more server CPU per browser. Defaults to off.
 	Compress bool
+
+	// Gatherer, when set, has the app's existing Prometheus metrics
+	// (prometheus.DefaultGatherer, or its own registry) charted live in
+	// the App section: gauges as values, counters as rates, summaries and
+	// histograms as percentiles, one series per label set, at most
+	// GathererSeriesPerFamily per family (the overflow is reported in the
+	// page). client_golang's Go and process families (go_*, process_*) are
+	// left out: the built-in collectors show them. ./metrics does not
+	// repeat these metrics; the app serves its registry as it did.
+	// Defaults to nil: none.
+	Gatherer prometheus.Gatherer
+	// GathererSeriesPerFamily caps the label sets charted per family of
+	// the Gatherer. Defaults to 20.
+	GathererSeriesPerFamily int
+	// Expvar charts the numeric expvar variables (ints, floats, and the
+	// numeric fields of maps and other JSON objects) in the App section,
+	// as expvar_<name> gauges; memstats is skipped. Defaults to false.
+	Expvar bool
 
 	// DisableMetrics turns off the Prometheus exposition at ./metrics,
 	// which then answers 404. Defaults to false: ./metrics is served.
@@ -183,6 +203,12 @@ func New(opts Options) (*Dashboard, error) {
 	}
 	app := collectors.NewApp()
 	cs = append(cs, app)
+	if opts.Gatherer != nil {
+		cs = append(cs, collectors.Gatherer(opts.Gatherer, collectors.GathererOptions{SeriesPerFamily: opts.GathererSeriesPerFamily}))
+	}
+	if opts.Expvar {
+		cs = append(cs, collectors.Expvar())
+	}
 	cs = append(cs, opts.Collectors...)
 
 	bopts := stream.Options{
@@ -234,8 +260,8 @@ func New(opts Options) (*Dashboard, error) {
 // validate refuses options that cannot work.
 func validate(o *Options) error {
 	switch {
-	case o.ClientTimeout < 0, o.WriteTimeout < 0, o.QueueLen < 0, o.ReadLimit < 0:
-		return fmt.Errorf("options: negative ClientTimeout, WriteTimeout, QueueLen or ReadLimit")
+	case o.ClientTimeout < 0, o.WriteTimeout < 0, o.QueueLen < 0, o.ReadLimit < 0, o.GathererSeriesPerFamily < 0:
+		return fmt.Errorf("options: negative ClientTimeout, WriteTimeout, QueueLen, ReadLimit or GathererSeriesPerFamily")
 	case o.ClientTimeout != 0 && o.ClientTimeout <= PingPeriod:
 		return fmt.Errorf("options: ClientTimeout %v would close every page: it must exceed the page's ping period of %v", o.ClientTimeout, PingPeriod)
 	}

@@ -50,7 +50,7 @@ func (d *Dashboard) routes() chi.Router {
 			http.Error(w, "404 page not found: ./metrics is turned off (Options.DisableMetrics)", http.StatusNotFound)
 		})
 	} else {
-		m := metricsHandler(newExporter(d.broker, d.histogramSources, func(string) bool { return false }), d.opts.Logger)
+		m := metricsHandler(newExporter(d.broker, d.histogramSources, func(c string) bool { return c == gathererName }), d.opts.Logger)
 		r.Get("/metrics", m.ServeHTTP)
 		r.Head("/metrics", m.ServeHTTP)
 	}

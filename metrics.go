@@ -14,6 +14,10 @@ import (
 	"github.com/livedash/dashboard/stream"
 )
 
+// gathererName is the name of the Gatherer's collector, whose series
+// ./metrics leaves out: they are the app's own registry's.
+const gathererName = "prometheus"
+
 // exporter is a prometheus.Collector of the dashboard's series: gauges and
 // counters (as their running totals) from the broker's latest values, and
 // the histograms of the collectors that have some (the runtime's, the
