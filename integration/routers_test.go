@@ -21,13 +21,6 @@ import (
 
 const prefix = "/debug/dashboard"
 
-// ginKnownBroken marks a known failure: under gin the 101 Switching
-// Protocols is never sent, because the dashboard's wrapper of the
-// ResponseWriter (stream/hijack.go) hides gin's WriteHeaderNow, which
-// coder/websocket calls to flush the 101 before it hijacks. While it is
-// true, a failed WebSocket under gin skips with this explanation instead
-// of failing; set it to false once the wrapper passes WriteHeaderNow on.
-const ginKnownBroken = true
 
 // routers mounts d under prefix in each router, as its README snippet does.
 func routers(d *dashboard.Dashboard) map[string]http.Handler {
@@ -101,13 +94,7 @@ func TestRouters(t *testing.T) {
 				if resp != nil {
 					status = resp.StatusCode
 				}
-				if name == "gin" && ginKnownBroken {
-					t.Skipf("KNOWN FAILURE (ginKnownBroken): WebSocket under gin: %v (status %d)", err, status)
-				}
 				t.Fatalf("WebSocket under %s: %v (status %d)", name, err, status)
-			}
-			if name == "gin" && ginKnownBroken {
-				t.Log("the WebSocket opens under gin: set ginKnownBroken to false")
 			}
 			defer c.CloseNow()
 			c.SetReadLimit(16 << 20)
