@@ -21,7 +21,6 @@ import (
 
 const prefix = "/debug/dashboard"
 
-
 // routers mounts d under prefix in each router, as its README snippet does.
 func routers(d *dashboard.Dashboard) map[string]http.Handler {
 	mux := http.NewServeMux()
