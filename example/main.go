@@ -37,7 +37,8 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("example", flag.ContinueOnError)
 	addr := fs.String("addr", "localhost:8080", "address to listen on (localhost only by default)")
 	interval := fs.Duration("interval", time.Second, "time between frames")
-	history := fs.Duration("history", 10*time.Minute, "history kept and shown on open")
+	history := fs.Duration("history", 10*time.Minute, "history kept at the full rate and shown on open")
+	historyFile := fs.String("history-file", "", "file that keeps the history (up to 48 h) across restarts; none by default")
 	prefix := fs.String("prefix", "/", "URL path to mount the dashboard at, e.g. /debug/dashboard/")
 	demo := fs.Bool("demo", true, "run the simulated app that fills the App section")
 	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with -tls-key, serve https: and wss:")
@@ -72,7 +73,7 @@ func run(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	d, err := dashboard.New(dashboard.Options{Interval: *interval, History: *history, Logger: log})
+	d, err := dashboard.New(dashboard.Options{Interval: *interval, History: *history, HistoryFile: *historyFile, Logger: log})
 	if err != nil {
 		return err
 	}
