@@ -119,8 +119,10 @@ func NewBroker(opts Options) *Broker {
 		b.wg.Add(1)
 		go b.writer()
 	}
-	b.wg.Add(1)
-	go b.tickLoop()
+	if !opts.manualTicks {
+		b.wg.Add(1)
+		go b.tickLoop()
+	}
 	return b
 }
 

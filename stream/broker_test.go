@@ -133,6 +133,7 @@ func newTestBroker(t *testing.T, opts Options) *Broker {
 		opts.History = 10 * opts.Interval
 	}
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts.manualTicks = true
 	b := NewBroker(opts)
 	t.Cleanup(func() { b.Close() })
 	return b
