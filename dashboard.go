@@ -4,23 +4,59 @@
 // app's own metrics as charts that move every second, with the last ten
 // minutes already there when the page opens.
 //
-//	d, err := dashboard.New(dashboard.Options{})
-//	if err != nil {
-//		log.Fatal(err)
-//	}
-//	defer d.Close()
-//	d.Gauge("app_queue_depth", "", func() float64 { return float64(queue.Len()) })
+//	package main
 //
-//	mux := http.NewServeMux()
-//	mux.Handle("/debug/dashboard/", http.StripPrefix("/debug/dashboard", d))
-//	srv := &http.Server{Addr: "localhost:8080", Handler: mux}
-//	srv.RegisterOnShutdown(func() { d.Close() })
+//	import (
+//		"log"
+//		"net/http"
+//
+//		"github.com/livedash/dashboard"
+//	)
+//
+//	func main() {
+//		d, err := dashboard.New(dashboard.Options{})
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		defer d.Close()
+//
+//		mux := http.NewServeMux()
+//		mux.Handle("/debug/dashboard/", http.StripPrefix("/debug/dashboard", d))
+//		srv := &http.Server{Addr: "localhost:8080", Handler: mux}
+//		srv.RegisterOnShutdown(func() { d.Close() })
+//		log.Fatal(srv.ListenAndServe()) // open http://localhost:8080/debug/dashboard/
+//	}
 //
 // The handler does not know its prefix: it works at "/", under
-// http.StripPrefix and under chi's Mount alike. Below wherever it is
-// mounted it serves the page at "./", the WebSocket at "./ws", the assets at
-// "./static/…", a JSON snapshot at "./api/snapshot" and the Prometheus text
-// exposition at "./metrics".
+// http.StripPrefix (with or without the prefix's trailing slash), under
+// ServeMux method patterns ("GET /debug/dashboard/") and under chi's
+// Mount, gin's WrapH and echo's WrapHandler alike. Below wherever it is
+// mounted it serves the page at "./", the WebSocket at "./ws", the assets
+// at "./static/…", a JSON snapshot at "./api/snapshot" and the Prometheus
+// exposition at "./metrics" (text or OpenMetrics, through client_golang's
+// promhttp; Options.DisableMetrics turns it off).
+//
+// # App metrics
+//
+// Gauge and Counter read a function once per interval; Histogram returns an
+// observer. Each takes labels as name/value pairs:
+//
+//	d.Gauge("app_queue_depth", "", func() float64 { return float64(q.Len()) }, "queue", "orders")
+//	d.Counter("app_requests_total", "requests", func() float64 { return float64(served.Load()) })
+//	h, _ := d.Histogram("app_request_duration_seconds", "seconds", nil, "route", "/checkout")
+//	h.Observe(elapsed.Seconds())
+//
+// Metrics the app already has come in with no code: Options.Gatherer
+// (e.g. prometheus.DefaultGatherer) and Options.Expvar.
+//
+// # Custom clients
+//
+// The page speaks a small protocol over "./ws" (stream/protocol.go): the
+// server sends JSON messages with a "type" (schema, status, history, then
+// one frame per interval). A client must send a message at least every
+// PingPeriod (5 s), normally {"type":"ping","ts":<tick of its last frame>},
+// or it is closed (1008) after Options.ClientTimeout; after a reconnect,
+// {"type":"resume","since":<unix ms>} asks for the history it missed.
 //
 // WebSockets are hijacked connections, which http.Server.Shutdown does not
 // wait for: register Close with RegisterOnShutdown (or call it after
