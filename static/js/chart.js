@@ -13,6 +13,7 @@ import { haystack } from './filter.js';
 import { FONT, TIME_INCRS, UNIT_INCRS, yRange, shareRange, timeRange, timeLabels, axisSize } from './axes.js';
 import { seriesStyle, lineWidth, alpha } from './palette.js';
 import { linePaths, lonePoints } from './paths.js';
+import { compareOffsets, offsetLabel, shifted } from './compare.js';
 
 const SYNC_KEY = 'livedash';
 
@@ -33,6 +34,7 @@ export class Chart {
     this.shown = null; // the x range last set, to skip no-op redraws
     this.failing = null; // the collector error that explains missing data
     this.noteText = '';
+    this.compare = 0; // the earlier time overlaid (seconds ago), 0 for none
 
     const doc = owner.doc;
     const card = (this.card = doc.createElement('article'));
@@ -91,6 +93,17 @@ export class Chart {
       btn.setAttribute('aria-label', label);
       exports.append(btn);
     }
+    // Compare: the same window from an earlier time, overlaid dashed; the
+    // choices are those the history reaches, read when the list opens.
+    const cmp = (this.compareSel = doc.createElement('select'));
+    cmp.className = 'card-btn compare-sel';
+    cmp.setAttribute('aria-label', `Compare ${spec.title} with an earlier time`);
+    cmp.title = 'Overlay the same window from an earlier time';
+    this.#compareOptions();
+    cmp.addEventListener('focus', () => this.#compareOptions());
+    cmp.addEventListener('pointerdown', () => this.#compareOptions());
+    cmp.addEventListener('change', () => this.setCompare(Number(cmp.value) || 0));
+    exports.prepend(cmp);
     head.append(exports);
     this.head = head;
     this.plot = doc.createElement('div');
@@ -158,7 +171,7 @@ export class Chart {
       // (uPlot holds the view's arrays); it catches up on resume.
       if (first || !paused) {
         if (this.view.sync() || first) {
-          u.setData(this.view.data, false);
+          u.setData(this.#data(), false);
           this.owner.draws++;
           this.shown = null;
         }
@@ -171,6 +184,60 @@ export class Chart {
       // With the cursor off this chart, the legend shows the newest values.
       if (!(u.cursor.left >= 0)) this.#showNewest();
     });
+  }
+
+  // setCompare overlays the same window from offset seconds earlier (0:
+  // none). The series change, so the plot is built again at its next draw.
+  setCompare(offset) {
+    offset = offset > 0 ? offset : 0;
+    if (offset === this.compare) return;
+    this.compare = offset;
+    this.card.classList.toggle('comparing', offset > 0);
+    this.#compareOptions();
+    if (this.u) {
+      this.u.destroy();
+      this.u = null;
+    }
+    this.shown = null;
+    this.early = true;
+    this.owner.invalidate();
+  }
+
+  // #compareOptions lists the earlier times the history reaches for the
+  // window shown, keeping the one chosen.
+  #compareOptions() {
+    const sel = this.compareSel;
+    const o = this.owner;
+    const r = o.range?.();
+    const span = o.store.length > 1 ? o.store.lastX - o.store.firstX : 0;
+    const offs = r ? compareOffsets(span, r.max - r.min) : [];
+    if (this.compare && !offs.includes(this.compare)) offs.push(this.compare);
+    const want = ['', ...offs.map(String)];
+    const have = [...sel.options].map((x) => x.value);
+    if (want.join() !== have.join()) {
+      const doc = o.doc;
+      sel.replaceChildren(
+        ...want.map((v) => {
+          const opt = doc.createElement('option');
+          opt.value = v;
+          opt.textContent = v === '' ? 'Compare…' : `vs ${offsetLabel(Number(v))}`;
+          return opt;
+        }),
+      );
+    }
+    sel.value = this.compare ? String(this.compare) : '';
+  }
+
+  // #data is what the plot shows: the view's columns and, when comparing,
+  // each series as it was compare seconds earlier, lined up with the view's
+  // times.
+  #data() {
+    const d = this.view.data;
+    if (!this.compare) return d;
+    const s = this.owner.store;
+    const xs = s.times();
+    const tol = s.interval / 2000;
+    return [...d, ...this.spec.series.map((sd) => shifted(d[0], xs, s.values(sd.id) || [], this.compare, tol))];
   }
 
   // #updateNote says why the chart is blank, when it is: no data yet, the
@@ -241,7 +308,7 @@ export class Chart {
     const w = Math.floor(this.plot.clientWidth);
     const h = Math.floor(this.plot.clientHeight);
     if (!(w > 0 && h > 0) || !this.owner.uPlot) return false;
-    this.u = new this.owner.uPlot(this.#options(w, h), this.view.data, this.plot);
+    this.u = new this.owner.uPlot(this.#options(w, h), this.#data(), this.plot);
     this.cells = null; // the legend's value cells, found on first use
     this.#legendKeys();
     return true;
@@ -259,7 +326,7 @@ export class Chart {
       th.tabIndex = 0;
       th.setAttribute('role', 'button');
       th.setAttribute('aria-pressed', 'true');
-      th.setAttribute('aria-label', `Show ${this.spec.series[i - 1].title}`);
+      th.setAttribute('aria-label', `Show ${this.u.series[i].label}`);
       th.addEventListener('keydown', (e) => {
         if (e.key !== 'Enter' && e.key !== ' ') return;
         e.preventDefault();
@@ -315,6 +382,33 @@ export class Chart {
         },
       });
     });
+
+    // Compared: each series again as it was compare seconds ago, dashed and
+    // fainter, in its colour.
+    if (this.compare) {
+      const ago = offsetLabel(this.compare);
+      spec.series.forEach((d, k) => {
+        const { colour } = seriesStyle(k);
+        const fmt = formatter(d.unit, d.kind);
+        series.push({
+          label: `${d.title} ${ago}`,
+          stroke: alpha(colour, 0.7),
+          width: line,
+          dash: [4, 3],
+          spanGaps: false,
+          paths: linePaths,
+          pxAlign: 1,
+          points: { show: false, size: 5, filter: lonePoints },
+          value: (u, v, sIdx, idx) => {
+            if (idx == null) {
+              const col = u.data[sIdx];
+              v = col && col.length ? col[col.length - 1] : null;
+            }
+            return fmt(v);
+          },
+        });
+      });
+    }
 
     const axisCommon = {
       font: FONT,
