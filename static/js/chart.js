@@ -14,6 +14,8 @@ import { FONT, TIME_INCRS, UNIT_INCRS, yRange, shareRange, timeRange, timeLabels
 import { seriesStyle, lineWidth, alpha } from './palette.js';
 import { linePaths, lonePoints } from './paths.js';
 import { compareOffsets, offsetLabel, shifted } from './compare.js';
+import { cells, level, rowsUsed, leUnit, LEVELS } from './heatmap.js';
+import { le } from './specs.js';
 
 const SYNC_KEY = 'livedash';
 
@@ -103,7 +105,7 @@ export class Chart {
     cmp.addEventListener('focus', () => this.#compareOptions());
     cmp.addEventListener('pointerdown', () => this.#compareOptions());
     cmp.addEventListener('change', () => this.setCompare(Number(cmp.value) || 0));
-    exports.prepend(cmp);
+    if (!spec.heatmap) exports.prepend(cmp);
     head.append(exports);
     this.head = head;
     this.plot = doc.createElement('div');
@@ -233,7 +235,7 @@ export class Chart {
   // times.
   #data() {
     const d = this.view.data;
-    if (!this.compare) return d;
+    if (!this.compare || this.spec.heatmap) return d;
     const s = this.owner.store;
     const xs = s.times();
     const tol = s.interval / 2000;
@@ -344,6 +346,195 @@ export class Chart {
   }
 
   #options(width, height) {
+    return this.spec.heatmap ? this.#heatOptions(width, height) : this.#lineOptions(width, height);
+  }
+
+  // #heatOptions: one column per tick, one row per bucket (see heatmap.js);
+  // the rows shown are those the data in the window uses. The cursor's
+  // legend names the bucket's bounds, and how many values per second fell
+  // in it.
+  #heatOptions(width, height) {
+    const { spec, owner } = this;
+    const theme = owner.theme;
+    const unit = leUnit(spec.series[0]?.name);
+    const fmtLe = unit ? formatter(unit, 'gauge') : (v) => String(v);
+    const bounds = spec.series.map(le);
+    const label = (k) => {
+      const hi = bounds[k];
+      const lo = k > 0 ? bounds[k - 1] : 0;
+      return hi === Infinity ? `> ${fmtLe(lo)}` : `≤ ${fmtLe(hi)}`;
+    };
+    const cols = (u) => u.data.slice(1, 1 + spec.series.length);
+    let rows = null; // [lo, hi] of the rows drawn
+    const axisCommon = {
+      font: FONT,
+      stroke: () => theme.axis,
+      grid: { stroke: () => theme.grid, width: 1 },
+      ticks: { stroke: () => theme.grid, width: 1, size: 4 },
+      gap: 4,
+    };
+    const draw = (u) => {
+      const idx = u.series[0].idxs;
+      const xs = u.data[0];
+      if (!idx || idx[0] == null || !rows) return;
+      const c = cols(u);
+      const ctx = u.ctx;
+      const { left, top, width: w, height: h } = u.bbox;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(left, top, w, h);
+      ctx.clip();
+      let max = 0;
+      const per = [];
+      for (let i = Math.max(0, idx[0]); i <= idx[1]; i++) {
+        const cell = cells(c, i);
+        per.push(cell);
+        for (const v of cell) if (v > max) max = v;
+      }
+      const step = owner.store.interval / 1000;
+      for (let j = 0; j < per.length; j++) {
+        const i = Math.max(0, idx[0]) + j;
+        const x0 = u.valToPos(xs[i] - step, 'x', true);
+        const x1 = u.valToPos(xs[i], 'x', true);
+        for (let k = rows[0]; k <= rows[1]; k++) {
+          const l = level(per[j][k], max);
+          if (l < 0) continue;
+          const y0 = u.valToPos(k + 1, 'y', true);
+          const y1 = u.valToPos(k, 'y', true);
+          ctx.fillStyle = LEVELS[l];
+          ctx.fillRect(Math.floor(x0), Math.floor(y0), Math.max(1, Math.ceil(x1 - x0)), Math.max(1, Math.ceil(y1 - y0)));
+        }
+      }
+      ctx.restore();
+    };
+    const series = [{ label: 'time', value: () => '' }];
+    // One legend entry: the bucket under the cursor.
+    series.push({
+      label: 'values/s',
+      stroke: LEVELS[5],
+      paths: () => null,
+      points: { show: false },
+      scale: 'y',
+      value: (u, v, sIdx, idx) => {
+        const top = u.cursor.top;
+        if (idx == null || !(top >= 0) || !rows) return '—';
+        const k = Math.floor(u.posToVal(top, 'y'));
+        if (k < 0 || k >= bounds.length) return '—';
+        const cell = cells(cols(u), idx)[k];
+        return `${label(k)}: ${cell == null ? '—' : count(cell)}/s`;
+      },
+    });
+    const count = formatter('count', 'gauge');
+    return {
+      width,
+      height,
+      pxAlign: 0,
+      series,
+      legend: { show: true, live: true, mount: (u, el) => this.legend.appendChild(el) },
+      cursor: {
+        sync: { key: SYNC_KEY, scales: ['x', null], setSeries: false },
+        drag: { x: true, y: false, setScale: false },
+        points: { show: false },
+        bind: {
+          dblclick: () => () => {
+            owner.resume();
+            return null;
+          },
+        },
+      },
+      scales: {
+        x: { time: true },
+        y: {
+          range: (u) => {
+            const idx = u.series[0].idxs;
+            const c = cols(u);
+            rows = idx && idx[0] != null && c.length ? rowsUsed(c, Math.max(0, idx[0]), idx[1]) : null;
+            return rows ? [rows[0], rows[1] + 1] : [0, 1];
+          },
+        },
+      },
+      axes: [
+        {
+          ...axisCommon,
+          space: (u, i, min, max, dim) => ((max - min) * 56 < 60 * dim ? 72 : 56),
+          size: 26,
+          incrs: TIME_INCRS,
+          values: (u, splits) => timeLabels(splits),
+        },
+        {
+          ...axisCommon,
+          space: 16,
+          size: 64,
+          incrs: [1, 2, 3, 4, 5, 10],
+          // A row's label at its top edge: its upper bound.
+          values: (u, splits) => splits.map((k) => (k >= 1 && k <= bounds.length ? (bounds[k - 1] === Infinity ? '+Inf' : fmtLe(bounds[k - 1])) : '')),
+        },
+      ],
+      hooks: {
+        draw: [draw],
+        setSelect: [
+          (u) => {
+            const sel = u.select;
+            if (sel.width > 2) owner.pause(u.posToVal(sel.left, 'x'), u.posToVal(sel.left + sel.width, 'x'));
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          },
+        ],
+      },
+    };
+  }
+
+  // #drawLimits draws each of the chart's limits (a series with limitOf)
+  // as a dashed line with its name and value, at its newest value; a limit
+  // above the plot is named at its top edge with an arrow.
+  #drawLimits(u) {
+    const { spec, owner } = this;
+    if (!spec.limits?.length) return;
+    const ctx = u.ctx;
+    const { left, top, width: w, height: h } = u.bbox;
+    const dpr = owner.win.devicePixelRatio || 1;
+    ctx.save();
+    ctx.font = FONT.replace(/^(\d+)px/, (m, n) => `${Math.round(n * dpr)}px`);
+    ctx.fillStyle = owner.theme.fg;
+    ctx.strokeStyle = owner.theme.fg;
+    ctx.globalAlpha = 0.75;
+    ctx.lineWidth = dpr;
+    ctx.setLineDash([6 * dpr, 4 * dpr]);
+    ctx.textAlign = 'right';
+    let above = 0;
+    for (const d of spec.limits) {
+      const v = owner.store.latest(d.id);
+      if (!Number.isFinite(v)) continue;
+      const text = `${d.title} ${formatter(d.unit, d.kind)(v)}`;
+      const y = u.valToPos(v, 'y', true);
+      if (y < top) {
+        ctx.textBaseline = 'top';
+        ctx.fillText(`↑ ${text}`, left + w - 4 * dpr, top + 2 * dpr + above);
+        above += 13 * dpr;
+        continue;
+      }
+      if (y > top + h) continue;
+      ctx.beginPath();
+      ctx.moveTo(left, Math.round(y) + 0.5);
+      ctx.lineTo(left + w, Math.round(y) + 0.5);
+      ctx.stroke();
+      ctx.textBaseline = 'bottom';
+      ctx.fillText(text, left + w - 4 * dpr, y - 2 * dpr);
+    }
+    ctx.restore();
+  }
+
+  // #limitTop is the largest limit close enough above the data (within
+  // half again its top) to be worth raising the y range for.
+  #limitTop(max) {
+    let top = max;
+    for (const d of this.spec.limits || []) {
+      const v = this.owner.store.latest(d.id);
+      if (Number.isFinite(v) && v > top && v <= 1.5 * max) top = v;
+    }
+    return top;
+  }
+
+  #lineOptions(width, height) {
     const { spec, owner } = this;
     const theme = owner.theme;
     const ratio = spec.unit === 'ratio';
@@ -451,7 +642,7 @@ export class Chart {
         x: { time: true },
         y: ratio
           ? { auto: false, range: [0, 1] }
-          : { range: (u, min, max) => yRangeOf(min, max) },
+          : { range: (u, min, max) => yRangeOf(min, max > 0 ? this.#limitTop(max) : max) },
       },
       axes: [
         {
@@ -473,6 +664,7 @@ export class Chart {
         },
       ],
       hooks: {
+        draw: [(u) => this.#drawLimits(u)],
         setSeries: [(u) => this.#onSetSeries(u)],
         // Drag to zoom: every chart shows the selection and live follow
         // pauses (uPlot's zoom-fetch pattern; zoom is never propagated from
