@@ -59,7 +59,9 @@ func (e *exporter) Collect(ch chan<- prometheus.Metric) {
 	defer e.mu.Unlock()
 	for _, l := range latest {
 		d := l.Desc
-		if hists[d.Name] || e.skip(l.Collector) || hasLabel(d.Labels, collectors.LabelQuantile) {
+		// A histogram's buckets as series (for the page's heatmaps) are in
+		// the histogram itself.
+		if hists[d.Name] || hists[strings.TrimSuffix(d.Name, "_bucket")] || e.skip(l.Collector) || hasLabel(d.Labels, collectors.LabelQuantile) {
 			continue
 		}
 		if _, ok := help[d.Name]; !ok {

@@ -34,7 +34,14 @@
 //     value that rarely changes (CPU count, a limit, a start time), shown as a
 //     figure in its section's summary instead of a chart. Units: "bytes",
 //     "seconds", "ratio" (0..1), "count", "timestamp" (unix seconds), "" or
-//     any word (e.g. "requests").
+//     any word (e.g. "requests"). "collector" names the collector that
+//     emits the series (the name its errors carry in "status"). "limitOf":
+//     "<chart>" marks a limit of that chart (memory total, the file
+//     descriptor limit, GOMAXPROCS, GOMEMLIMIT), drawn as a line on it.
+//     "heatmap": true marks the buckets of a histogram, one series per
+//     bucket named <histogram>_bucket with an "le" label (the bucket's
+//     upper bound, as in Prometheus) and kind "counter": on the wire, the
+//     rate of observations at most le; their chart is drawn as a heatmap.
 //
 //  2. "status": the collectors' current errors (empty when all is well),
 //     sent after the schema and again whenever the set changes.
