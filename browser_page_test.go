@@ -429,8 +429,7 @@ func TestBrowserThemeToggle(t *testing.T) {
 func TestBrowserControlsAndLayout(t *testing.T) {
 	d := newDash(t, Options{Interval: 250 * time.Millisecond})
 	ctx, con := openPage(t, d, "", 8)
-	var unnamed []string
-	unnamed = eval[[]string](t, ctx, `(() => {
+	unnamed := eval[[]string](t, ctx, `(() => {
 		const name = (el) => (el.getAttribute('aria-label') || el.textContent || el.title || '').trim();
 		return [...document.querySelectorAll('button, input, select, summary, a[href], [role="button"]')]
 			.filter((el) => el.offsetParent !== null && (name(el) === '' || el.tabIndex < 0))
