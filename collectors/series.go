@@ -92,15 +92,15 @@ func (d *Desc) ID() string {
 		}
 		b.WriteString(l.Name)
 		b.WriteString(`="`)
-		b.WriteString(EscapeLabelValue(l.Value))
+		b.WriteString(escapeLabelValue(l.Value))
 		b.WriteByte('"')
 	}
 	b.WriteByte('}')
 	return b.String()
 }
 
-// EscapeLabelValue escapes a label value for the Prometheus text format.
-func EscapeLabelValue(s string) string {
+// escapeLabelValue escapes a label value for the Prometheus text format.
+func escapeLabelValue(s string) string {
 	if !strings.ContainsAny(s, "\\\"\n") {
 		return s
 	}
