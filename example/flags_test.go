@@ -65,10 +65,7 @@ func TestServesTLS(t *testing.T) {
 	}
 	dir := t.TempDir()
 	certFile, keyFile := writeCert(t, dir)
-	bin := filepath.Join(dir, "example")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
+	bin := buildExample(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, "-addr", "127.0.0.1:0", "-tls-cert", certFile, "-tls-key", keyFile, "-demo=false")
