@@ -382,9 +382,9 @@ type histKey struct {
 }
 
 // Close closes every subscriber with 1001 (going away), stops the
-// broker's goroutines and waits for them: at most about a second for the
-// close handshakes (a peer that does not answer is cut off) and for a
-// write stuck on a full socket. It is safe to call twice.
+// broker's goroutines and waits for them: at most about three seconds for
+// the close handshakes (a peer that does not answer in time is cut off)
+// and for a write stuck on a full socket. It is safe to call twice.
 func (b *Broker) Close() error {
 	b.closeOnce.Do(func() {
 		close(b.tickStop)

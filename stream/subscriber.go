@@ -149,7 +149,7 @@ func (s *subscriber) finish() {
 }
 
 // closeHandshakeTimeout bounds a close handshake the server starts.
-const closeHandshakeTimeout = time.Second
+const closeHandshakeTimeout = 3 * time.Second
 
 // enqueue queues the frame msg and, when the subscriber was idle, hands
 // it to the writers. It reports false when the queue is full.
