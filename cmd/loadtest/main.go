@@ -366,10 +366,30 @@ func (l *load) reader(ctx context.Context, c *websocket.Conn, rx *atomic.Int64) 
 		}()
 	}
 	// -pings frame: as the page does, a ping right after a frame once
-	// one is due (the page's own timer comes into play only when frames
-	// stop, and then the server closes the connection anyway).
+	// one is due, and from a housekeeping timer once a second when frames
+	// do not come (socket.js's #pingIfDue).
 	afterFrame := pinging && l.cfg.pings == "frame"
-	lastPing := time.Now()
+	var lastPing atomic.Int64
+	lastPing.Store(time.Now().UnixNano())
+	pingIfDue := func(now time.Time) {
+		if last := lastPing.Load(); now.UnixNano()-last >= int64(l.cfg.ping-time.Second) && lastPing.CompareAndSwap(last, now.UnixNano()) {
+			ping()
+		}
+	}
+	if afterFrame {
+		go func() {
+			t := time.NewTicker(time.Second)
+			defer t.Stop()
+			for {
+				select {
+				case <-pctx.Done():
+					return
+				case now := <-t.C:
+					pingIfDue(now)
+				}
+			}
+		}()
+	}
 	lat := make([]float64, 0, 4)
 	rxLat := make([]float64, 0, 4)
 	flush := func() {
@@ -411,9 +431,8 @@ func (l *load) reader(ctx context.Context, c *websocket.Conn, rx *atomic.Int64) 
 					l.rxSpread.add(ts, rxAt)
 				}
 			}
-			if afterFrame && now.Sub(lastPing) >= l.cfg.ping-time.Second {
-				ping()
-				lastPing = now
+			if afterFrame {
+				pingIfDue(now)
 			}
 			flush()
 		}
@@ -423,8 +442,9 @@ func (l *load) reader(ctx context.Context, c *websocket.Conn, rx *atomic.Int64) 
 func (l *load) noteClose(err error) {
 	l.closed.Add(1)
 	reason := "error: " + firstWords(err.Error(), 6)
-	if code := websocket.CloseStatus(err); code != -1 {
-		reason = "close " + strconv.Itoa(int(code))
+	var ce websocket.CloseError
+	if errors.As(err, &ce) {
+		reason = "close " + strconv.Itoa(int(ce.Code)) + " " + firstWords(ce.Reason, 5)
 	}
 	l.mu.Lock()
 	if l.closeBy == nil {
