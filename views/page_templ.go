@@ -48,7 +48,7 @@ var modules = []string{
 	"store.js", "socket.js", "format.js", "charts.js", "chart.js",
 	"specs.js", "axes.js", "palette.js", "paths.js", "timewindow.js",
 	"filter.js", "find.js", "timebar.js", "urlstate.js", "theme.js",
-	"changes.js", "whatchanged.js", "export.js",
+	"changes.js", "whatchanged.js", "export.js", "range.js", "bands.js",
 }
 
 // Page renders the dashboard page. It has no inline script and no style

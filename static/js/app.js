@@ -12,6 +12,8 @@ import { toCSV, historyJSON, fileName, download, chartPNG } from './export.js';
 import { parseState, formatState } from './urlstate.js';
 import { loadTheme, saveTheme, applyTheme, nextTheme, themeLabel } from './theme.js';
 import { LiveSocket, wsURL, OPEN, CONNECTING, RECONNECTING } from './socket.js';
+import { RangeLoader, rangeURL, workerLoader } from './range.js';
+import { pickWindow } from './timewindow.js';
 import { clock } from './format.js';
 
 function readConfig() {
@@ -47,7 +49,7 @@ let applyingURL = false;
 function writeURL() {
   if (applyingURL) return;
   const h = formatState({
-    window: charts.window !== charts.windows[charts.windows.length - 1] ? charts.window : undefined,
+    window: charts.window !== pickWindow(charts.windows, NaN, store.window) ? charts.window : undefined,
     filter: charts.filter,
     collapsed: [...charts.collapsed],
     theme: themePref,
@@ -61,12 +63,14 @@ function writeURL() {
 let find = null;
 let timebar = null;
 let changes = null;
+let ranges = null;
 const charts = new Charts($('charts'), store, {
   uPlot: window.uPlot,
   onView: () => {
     find?.update();
     timebar?.update();
     changes?.update();
+    ranges?.update();
     writeURL();
   },
   onLayout: () => {
@@ -88,6 +92,21 @@ timebar = new Timebar(charts, {
   paused: $('paused'),
   pausedText: $('paused-text'),
   resume: $('resume'),
+});
+
+// A window longer than the ring: its older part from ./api/range (range.js).
+const windowsEl = $('windows');
+ranges = new RangeLoader({
+  store,
+  view: () => ({ window: charts.window, paused: charts.paused }),
+  url: (req) => rangeURL(window.location.href, req),
+  load: workerLoader(new URL('./rangeworker.js', import.meta.url)),
+  onChange: () => charts.invalidate(),
+  onStatus: (st) => {
+    windowsEl.setAttribute('aria-busy', String(st.loading));
+    windowsEl.classList.toggle('loading', st.loading);
+    windowsEl.title = st.error ? `Could not load the older data: ${st.error}` : st.loading ? 'Loading the older data…' : '';
+  },
 });
 
 changes = new WhatChanged(
@@ -179,9 +198,11 @@ function onMessage(msg) {
       break;
     case 'history':
       if (store.applyHistory(msg) > 0) charts.invalidate();
+      ranges.update();
       break;
     case 'frame':
       if (store.applyFrame(msg)) charts.invalidate();
+      ranges.update();
       break;
     case 'status': {
       const errors = Array.isArray(msg.errors) ? msg.errors : [];
@@ -272,6 +293,7 @@ if (!window.uPlot) {
 window.livedash = Object.freeze({
   store,
   charts,
+  ranges,
   get status() {
     return socket.status;
   },
