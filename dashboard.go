@@ -4,23 +4,59 @@
 // app's own metrics as charts that move every second, with the last ten
 // minutes already there when the page opens.
 //
-//	d, err := dashboard.New(dashboard.Options{})
-//	if err != nil {
-//		log.Fatal(err)
-//	}
-//	defer d.Close()
-//	d.Gauge("app_queue_depth", "", func() float64 { return float64(queue.Len()) })
+//	package main
 //
-//	mux := http.NewServeMux()
-//	mux.Handle("/debug/dashboard/", http.StripPrefix("/debug/dashboard", d))
-//	srv := &http.Server{Addr: "localhost:8080", Handler: mux}
-//	srv.RegisterOnShutdown(func() { d.Close() })
+//	import (
+//		"log"
+//		"net/http"
+//
+//		"github.com/livedash/dashboard"
+//	)
+//
+//	func main() {
+//		d, err := dashboard.New(dashboard.Options{})
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		defer d.Close()
+//
+//		mux := http.NewServeMux()
+//		mux.Handle("/debug/dashboard/", http.StripPrefix("/debug/dashboard", d))
+//		srv := &http.Server{Addr: "localhost:8080", Handler: mux}
+//		srv.RegisterOnShutdown(func() { d.Close() })
+//		log.Fatal(srv.ListenAndServe()) // open http://localhost:8080/debug/dashboard/
+//	}
 //
 // The handler does not know its prefix: it works at "/", under
-// http.StripPrefix and under chi's Mount alike. Below wherever it is
-// mounted it serves the page at "./", the WebSocket at "./ws", the assets at
-// "./static/…", a JSON snapshot at "./api/snapshot" and the Prometheus text
-// exposition at "./metrics".
+// http.StripPrefix (with or without the prefix's trailing slash), under
+// ServeMux method patterns ("GET /debug/dashboard/") and under chi's
+// Mount, gin's WrapH and echo's WrapHandler alike. Below wherever it is
+// mounted it serves the page at "./", the WebSocket at "./ws", the assets
+// at "./static/…", a JSON snapshot at "./api/snapshot" and the Prometheus
+// exposition at "./metrics" (text or OpenMetrics, through client_golang's
+// promhttp; Options.DisableMetrics turns it off).
+//
+// # App metrics
+//
+// Gauge and Counter read a function once per interval; Histogram returns an
+// observer. Each takes labels as name/value pairs:
+//
+//	d.Gauge("app_queue_depth", "", func() float64 { return float64(q.Len()) }, "queue", "orders")
+//	d.Counter("app_requests_total", "requests", func() float64 { return float64(served.Load()) })
+//	h, _ := d.Histogram("app_request_duration_seconds", "seconds", nil, "route", "/checkout")
+//	h.Observe(elapsed.Seconds())
+//
+// Metrics the app already has come in with no code: Options.Gatherer
+// (e.g. prometheus.DefaultGatherer) and Options.Expvar.
+//
+// # Custom clients
+//
+// The page speaks a small protocol over "./ws" (stream/protocol.go): the
+// server sends JSON messages with a "type" (schema, status, history, then
+// one frame per interval). A client must send a message at least every
+// PingPeriod (5 s), normally {"type":"ping","ts":<tick of its last frame>},
+// or it is closed (1008) after Options.ClientTimeout; after a reconnect,
+// {"type":"resume","since":<unix ms>} asks for the history it missed.
 //
 // WebSockets are hijacked connections, which http.Server.Shutdown does not
 // wait for: register Close with RegisterOnShutdown (or call it after
@@ -38,6 +74,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/livedash/dashboard/collectors"
 	"github.com/livedash/dashboard/static"
@@ -106,6 +144,24 @@ type Options struct {
 	// Compress turns on permessage-deflate for browsers that offer it:
 	// smaller transfers, more server CPU per browser. Defaults to off.
 	Compress bool
+
+	// Gatherer, when set, has the app's existing Prometheus metrics
+	// (prometheus.DefaultGatherer, or its own registry) charted live in
+	// the App section: gauges as values, counters as rates, summaries and
+	// histograms as percentiles, one series per label set, at most
+	// GathererSeriesPerFamily per family (the overflow is reported in the
+	// page). client_golang's Go and process families (go_*, process_*) are
+	// left out: the built-in collectors show them. ./metrics does not
+	// repeat these metrics; the app serves its registry as it did.
+	// Defaults to nil: none.
+	Gatherer prometheus.Gatherer
+	// GathererSeriesPerFamily caps the label sets charted per family of
+	// the Gatherer. Defaults to 20.
+	GathererSeriesPerFamily int
+	// Expvar charts the numeric expvar variables (ints, floats, and the
+	// numeric fields of maps and other JSON objects) in the App section,
+	// as expvar_<name> gauges; memstats is skipped. Defaults to false.
+	Expvar bool
 
 	// DisableMetrics turns off the Prometheus exposition at ./metrics,
 	// which then answers 404. Defaults to false: ./metrics is served.
@@ -183,6 +239,12 @@ func New(opts Options) (*Dashboard, error) {
 	}
 	app := collectors.NewApp()
 	cs = append(cs, app)
+	if opts.Gatherer != nil {
+		cs = append(cs, collectors.Gatherer(opts.Gatherer, collectors.GathererOptions{SeriesPerFamily: opts.GathererSeriesPerFamily}))
+	}
+	if opts.Expvar {
+		cs = append(cs, collectors.Expvar())
+	}
 	cs = append(cs, opts.Collectors...)
 
 	bopts := stream.Options{
@@ -234,8 +296,8 @@ func New(opts Options) (*Dashboard, error) {
 // validate refuses options that cannot work.
 func validate(o *Options) error {
 	switch {
-	case o.ClientTimeout < 0, o.WriteTimeout < 0, o.QueueLen < 0, o.ReadLimit < 0:
-		return fmt.Errorf("options: negative ClientTimeout, WriteTimeout, QueueLen or ReadLimit")
+	case o.ClientTimeout < 0, o.WriteTimeout < 0, o.QueueLen < 0, o.ReadLimit < 0, o.GathererSeriesPerFamily < 0:
+		return fmt.Errorf("options: negative ClientTimeout, WriteTimeout, QueueLen, ReadLimit or GathererSeriesPerFamily")
 	case o.ClientTimeout != 0 && o.ClientTimeout <= PingPeriod:
 		return fmt.Errorf("options: ClientTimeout %v would close every page: it must exceed the page's ping period of %v", o.ClientTimeout, PingPeriod)
 	}

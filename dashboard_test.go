@@ -152,7 +152,9 @@ func read(t *testing.T, ctx context.Context, c *websocket.Conn) wsMsg {
 // redirect to the trailing slash, the page and its relative asset URLs,
 // the assets, the snapshot, the metrics and the socket's message order.
 func TestEndToEnd(t *testing.T) {
-	d := newDash(t, Options{})
+	// A deep queue: a test reading slowly on a busy machine is not what
+	// this test is about.
+	d := newDash(t, Options{QueueLen: 256})
 	for name, m := range mounts(d) {
 		t.Run(name, func(t *testing.T) {
 			srv := httptest.NewServer(m.handler)

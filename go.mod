@@ -24,8 +24,8 @@ require (
 	github.com/lufia/plan9stats v0.0.0-20211012122336-39d0f177ccd0 // indirect
 	github.com/munnerz/goautoneg v0.0.0-20191010083416-a7dc8b61c822 // indirect
 	github.com/power-devops/perfstat v0.0.0-20210106213030-5aafc221ea8c // indirect
-	github.com/prometheus/client_model v0.6.2 // indirect
-	github.com/prometheus/common v0.66.1 // indirect; keep at most v0.72.0: v0.73 needs a module the proxy refuses (.ci/run checks)
+	github.com/prometheus/client_model v0.6.2
+	github.com/prometheus/common v0.66.1 // keep at most v0.72.0: v0.73 needs a module the proxy refuses (.ci/run checks)
 	github.com/prometheus/procfs v0.16.1 // indirect
 	github.com/shoenig/go-m1cpu v0.1.6 // indirect
 	github.com/tklauser/numcpus v0.6.1 // indirect

@@ -24,7 +24,7 @@ func (d *Dashboard) routes() chi.Router {
 	r := chi.NewRouter()
 	r.Use(d.secure)
 	r.NotFound(func(w http.ResponseWriter, r *http.Request) {
-		http.Error(w, "404 page not found: the dashboard serves ./, ./ws, ./static/, ./api/snapshot, ./api/range and ./metrics", http.StatusNotFound)
+		http.Error(w, "404 page not found: the dashboard serves ./, ./ws, ./static/, ./events, ./api/snapshot, ./api/range and ./metrics", http.StatusNotFound)
 	})
 	r.MethodNotAllowed(func(w http.ResponseWriter, r *http.Request) {
 		m := r.Method
@@ -39,51 +39,22 @@ func (d *Dashboard) routes() chi.Router {
 	}
 	getHead("/", d.page)
 	r.Get("/ws", d.broker.ServeHTTP)
+	r.Get("/events", d.broker.ServeEvents)
 	getHead("/static/{version}/*", func(w http.ResponseWriter, r *http.Request) {
 		d.assets.serve(w, r, chi.URLParam(r, "version"), chi.URLParam(r, "*"))
 	})
 	getHead("/api/snapshot", d.snapshot)
-	getHead("/api/range", d.rangeHandler)
+	getHead("/api/range", d.broker.ServeRange)
 	if d.opts.DisableMetrics {
 		r.HandleFunc("/metrics", func(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "404 page not found: ./metrics is turned off (Options.DisableMetrics)", http.StatusNotFound)
 		})
 	} else {
-		m := metricsHandler(newExporter(d.broker, d.histogramSources, func(string) bool { return false }), d.opts.Logger)
+		m := metricsHandler(newExporter(d.broker, d.histogramSources, func(c string) bool { return c == gathererName }), d.opts.Logger)
 		r.Get("/metrics", m.ServeHTTP)
 		r.Head("/metrics", m.ServeHTTP)
 	}
 	return r
-}
-
-// rangeHandler serves a window of the long history (stream.Broker.ServeRange),
-// gzip-compressed when the client accepts it.
-func (d *Dashboard) rangeHandler(w http.ResponseWriter, r *http.Request) {
-	rec := &bodyRecorder{header: http.Header{}}
-	d.broker.ServeRange(rec, r)
-	for k, v := range rec.header {
-		w.Header()[k] = v
-	}
-	if rec.code != 0 && rec.code != http.StatusOK {
-		w.WriteHeader(rec.code)
-		w.Write(rec.body)
-		return
-	}
-	writeMaybeGzip(w, r, rec.body)
-}
-
-// bodyRecorder keeps what a handler writes, to compress it.
-type bodyRecorder struct {
-	header http.Header
-	code   int
-	body   []byte
-}
-
-func (b *bodyRecorder) Header() http.Header  { return b.header }
-func (b *bodyRecorder) WriteHeader(code int) { b.code = code }
-func (b *bodyRecorder) Write(p []byte) (int, error) {
-	b.body = append(b.body, p...)
-	return len(p), nil
 }
 
 // secure applies the Authorize hook and the security headers.

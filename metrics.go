@@ -14,6 +14,10 @@ import (
 	"github.com/livedash/dashboard/stream"
 )
 
+// gathererName is the name of the Gatherer's collector, whose series
+// ./metrics leaves out: they are the app's own registry's.
+const gathererName = "prometheus"
+
 // exporter is a prometheus.Collector of the dashboard's series: gauges and
 // counters (as their running totals) from the broker's latest values, and
 // the histograms of the collectors that have some (the runtime's, the
@@ -55,7 +59,9 @@ func (e *exporter) Collect(ch chan<- prometheus.Metric) {
 	defer e.mu.Unlock()
 	for _, l := range latest {
 		d := l.Desc
-		if hists[d.Name] || e.skip(l.Collector) || hasLabel(d.Labels, collectors.LabelQuantile) {
+		// A histogram's buckets as series (for the page's heatmaps) are in
+		// the histogram itself.
+		if hists[d.Name] || hists[strings.TrimSuffix(d.Name, "_bucket")] || e.skip(l.Collector) || hasLabel(d.Labels, collectors.LabelQuantile) {
 			continue
 		}
 		if _, ok := help[d.Name]; !ok {

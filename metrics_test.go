@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"encoding/json"
+	"expvar"
 	"fmt"
 	"io"
 	"net"
@@ -18,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
@@ -286,4 +288,52 @@ func freeAddr(t *testing.T) string {
 	}
 	defer ln.Close()
 	return ln.Addr().String()
+}
+
+// TestGathererAndExpvar: the app's registry and its expvar variables are
+// charted; ./metrics repeats the expvar ones but not the registry's, which
+// the app serves itself.
+func TestGathererAndExpvar(t *testing.T) {
+	t.Parallel()
+	reg := prometheus.NewRegistry()
+	orders := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "shop_orders_total", Help: "Orders."}, []string{"country"})
+	reg.MustRegister(orders)
+	orders.WithLabelValues("fr").Add(3)
+	orders.WithLabelValues("de").Add(5)
+	expvar.NewInt("dashboard_test_workers").Set(4)
+	d := newDash(t, Options{DisableHost: true, Gatherer: reg, Expvar: true})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	var fams map[string]*dto.MetricFamily
+	found := map[string]string{}
+	waitFor(t, "the Gatherer's and the expvar series", func() bool {
+		fams, _ = scrape(t, srv.URL+"/metrics")
+		_, body := get(t, http.DefaultClient, srv.URL+"/api/snapshot?history=false")
+		var snap struct {
+			Series []struct {
+				ID    string `json:"id"`
+				Group string `json:"group"`
+				Kind  string `json:"kind"`
+			} `json:"series"`
+		}
+		if err := json.Unmarshal(body, &snap); err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range snap.Series {
+			found[s.ID] = s.Group + " " + s.Kind
+		}
+		return fams["expvar_dashboard_test_workers"] != nil && found[`shop_orders_total{country="de"}`] != ""
+	})
+	if fams["shop_orders_total"] != nil {
+		t.Error("./metrics repeats the Gatherer's families")
+	}
+	for id, want := range map[string]string{
+		`shop_orders_total{country="fr"}`: "app counter",
+		`shop_orders_total{country="de"}`: "app counter",
+		"expvar_dashboard_test_workers":   "app gauge",
+	} {
+		if found[id] != want {
+			t.Errorf("%s: %q, want %q", id, found[id], want)
+		}
+	}
 }

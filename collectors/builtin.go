@@ -13,7 +13,7 @@ func builtin(c Collector) (prefix string, ok bool) {
 		return "process_", true
 	case *runtimeCollector:
 		return "go_", true
-	case *App:
+	case *App, *gathererCollector, *expvarCollector:
 		return "", true
 	}
 	return "", false

@@ -103,8 +103,14 @@ func checkDescs(t *testing.T, collector string, g gathered) {
 		default:
 			t.Errorf("%s: %s: group %q", collector, id, d.Group)
 		}
-		if (d.Kind == Counter) != strings.HasSuffix(d.Name, "_total") {
-			t.Errorf("%s: %s: kind %v, but counters, and only they, end in _total", collector, id, d.Kind)
+		// A histogram's buckets are counters named _bucket, with an "le"
+		// label, as Prometheus has them.
+		bucket := strings.HasSuffix(d.Name, "_bucket") && slices.ContainsFunc(d.Labels, func(l Label) bool { return l.Name == "le" })
+		if d.Kind == Counter && !strings.HasSuffix(d.Name, "_total") && !bucket || d.Kind != Counter && (strings.HasSuffix(d.Name, "_total") || bucket) {
+			t.Errorf("%s: %s: kind %v, but counters, and only they, end in _total (or are a histogram's _bucket{le})", collector, id, d.Kind)
+		}
+		if d.Heatmap != bucket {
+			t.Errorf("%s: %s: heatmap %v for a series that is a histogram's bucket: %v", collector, id, d.Heatmap, bucket)
 		}
 		if !slices.Contains(knownUnits, d.Unit) {
 			t.Errorf("%s: %s: unit %q is not one of the constants", collector, id, d.Unit)

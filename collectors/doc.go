@@ -16,4 +16,12 @@
 //
 // Collectors never import the rest of the project: they describe what they
 // measure and hand the numbers on.
+//
+// Who it is for: most programs import only the dashboard package, and this
+// one to write a collector of their own (Collector, CollectorFunc, Desc,
+// Label and L, Emit, Kind, the Unit constants, Periodic) or to use an app
+// histogram (*Histogram). The rest (Scheduler, Sink, Batch, Sample, App,
+// HostInfo, the built-in collectors' constructors) is what the dashboard
+// package wires together; it is exported for that package, and gopsutil
+// stays behind this package's boundary.
 package collectors

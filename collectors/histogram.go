@@ -2,6 +2,7 @@ package collectors
 
 import (
 	"math"
+	"math/rand/v2"
 	"sync/atomic"
 )
 
@@ -33,9 +34,14 @@ type HistogramSource interface {
 // goroutines, takes a few nanoseconds and never allocates. A nil
 // *Histogram (what a failed registration returns) ignores observations.
 type Histogram struct {
-	upper  []float64
-	counts []atomic.Uint64 // per bucket, the last for +Inf
-	sum    atomic.Uint64   // float64 bits
+	upper []float64
+	// cells holds histShards shards of stride words each: the sum's
+	// float64 bits, then the bucket counts (the last for +Inf), padded so
+	// that no two shards share a cache line. An observation goes to a
+	// shard picked at random, so goroutines on different cores seldom
+	// write the same line.
+	cells  []atomic.Uint64
+	stride int
 
 	desc Desc // of the histogram, without the quantile label
 
@@ -47,9 +53,11 @@ type Histogram struct {
 }
 
 func newHistogram(d Desc, upper []float64) *Histogram {
+	stride := (len(upper)+2+7)/8*8 + 8 // sum, buckets, +Inf; whole lines and one spare
 	h := &Histogram{
 		upper:  upper,
-		counts: make([]atomic.Uint64, len(upper)+1),
+		cells:  make([]atomic.Uint64, histShards*stride),
+		stride: stride,
 		desc:   d,
 		snap:   make([]uint64, len(upper)+1),
 		prev:   make([]uint64, len(upper)+1),
@@ -89,20 +97,43 @@ func (h *Histogram) Observe(v float64) {
 			hi = m
 		}
 	}
-	h.counts[lo].Add(1)
+	cell := h.cells[int(rand.Uint32()%histShards)*h.stride:]
+	cell[1+lo].Add(1)
+	sum := &cell[0]
 	for {
-		old := h.sum.Load()
-		if h.sum.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+v)) {
+		old := sum.Load()
+		if sum.CompareAndSwap(old, math.Float64bits(math.Float64frombits(old)+v)) {
 			return
 		}
 	}
 }
 
+// histShards is the number of shards of a histogram's counters.
+const histShards = 8
+
+// count returns the count of bucket i over the shards.
+func (h *Histogram) count(i int) uint64 {
+	var n uint64
+	for s := 0; s < histShards; s++ {
+		n += h.cells[s*h.stride+1+i].Load()
+	}
+	return n
+}
+
+// sum returns the sum of the observations over the shards.
+func (h *Histogram) sum() float64 {
+	var f float64
+	for s := 0; s < histShards; s++ {
+		f += math.Float64frombits(h.cells[s*h.stride].Load())
+	}
+	return f
+}
+
 // collect emits the percentiles of the observations since the previous
 // call, and nothing when there were none.
 func (h *Histogram) collect(emit Emit) {
-	for i := range h.counts {
-		h.snap[i] = h.counts[i].Load()
+	for i := range h.snap {
+		h.snap[i] = h.count(i)
 	}
 	var vals [len(runtimeQuantileSet)]float64
 	if histogramQuantiles(h.bounds, h.snap, h.prev, false, &vals) {
@@ -121,11 +152,11 @@ func (h *Histogram) value() HistogramValue {
 		Labels:     h.desc.Labels,
 		Upper:      h.upper,
 		Cumulative: make([]uint64, len(h.upper)),
-		Sum:        math.Float64frombits(h.sum.Load()),
+		Sum:        h.sum(),
 	}
 	var cum uint64
-	for i := range h.counts {
-		cum += h.counts[i].Load()
+	for i := range len(h.upper) + 1 {
+		cum += h.count(i)
 		if i < len(h.upper) {
 			v.Cumulative[i] = cum
 		}

@@ -65,6 +65,7 @@ func newMemoryCollector() *memoryCollector {
 	if runtime.GOOS == "linux" {
 		c.vmstat = newVMStatReader()
 	}
+	c.total.LimitOf = "host_memory" // drawn as a limit line on the memory chart
 	return c
 }
 

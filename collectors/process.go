@@ -112,6 +112,7 @@ func Process() (Collector, error) {
 		}
 	}
 	c.maxFDs.Stat = true
+	c.maxFDs.LimitOf = "process_fds" // and a limit line on the open fds chart
 	c.start.Stat = true
 
 	_, err = openFDs()

@@ -2,6 +2,7 @@ package collectors
 
 import (
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -39,6 +40,11 @@ func kernelOpenFDs(t *testing.T) int {
 // through.
 func TestProcessOpenFDsAgreeWithKernel(t *testing.T) {
 	onLinux(t)
+	// Files other tests forgot are closed by finalizers, at any time:
+	// collect them first, and accept a count between the kernel's before
+	// and after.
+	runtime.GC()
+	before := float64(kernelOpenFDs(t))
 	sink := make(chanSink, 256)
 	s := NewScheduler(sink, SchedulerOptions{Interval: 100 * time.Millisecond, Logger: quietLogger})
 	for _, c := range Host(HostOptions{}) {
@@ -61,10 +67,10 @@ func TestProcessOpenFDsAgreeWithKernel(t *testing.T) {
 	if err := s.Close(5 * time.Second); err != nil {
 		t.Fatal(err)
 	}
-	want := float64(kernelOpenFDs(t))
+	after := float64(kernelOpenFDs(t))
 	for i, v := range got {
-		if v != want {
-			t.Errorf("run %d: process_open_fds = %v, the kernel lists %v", i, v, want)
+		if v < min(before, after) || v > max(before, after) {
+			t.Errorf("run %d: process_open_fds = %v, the kernel lists %v before and %v after", i, v, before, after)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math"
 	"runtime/metrics"
+	"strconv"
 	"sync"
 )
 
@@ -65,6 +66,15 @@ type runtimeQuantiles struct {
 	// counts) instead of interpolating within a bucket, for histograms
 	// whose buckets are the allocator's size classes.
 	sizeClasses bool
+
+	// heatmap: also emit the histogram's buckets, merged as ./metrics
+	// exports them, as <name>_bucket{le} counters (cumulative, as in
+	// Prometheus), for the page's heatmap of chart heatChart.
+	heatmap              bool
+	heatChart, heatTitle string
+	upper                []float64 // merged upper bounds, +Inf last; set on the first call
+	cum                  []uint64  // counts at most upper[i], per call
+	bucketDescs          []Desc
 }
 
 // runtimeQuantileSet are the quantiles reported of runtime histograms.
@@ -271,6 +281,10 @@ func Runtime() Collector {
 
 	for _, p := range runtimePlain {
 		s := runtimeSeries{sample: add(p.metric), plus: -1, unset: p.unset, desc: p.desc}
+		switch p.desc.Name {
+		case "go_sched_gomaxprocs_threads", "go_gc_gomemlimit_bytes":
+			s.desc.LimitOf = p.desc.Chart // drawn as a limit line on its chart
+		}
 		if p.plus != "" {
 			s.plus = add(p.plus)
 			if s.plus < 0 {
@@ -296,6 +310,7 @@ func Runtime() Collector {
 	c.addQuantiles(add("/sched/pauses/total/gc:seconds"), "go_sched_pauses_total_gc_seconds", UnitSeconds,
 		"Stop-the-world pauses for garbage collection since the previous sample, in seconds, by quantile; none when there were none.",
 		"go_gc_pauses", "GC pauses")
+	c.addHeatmap("go_gc_pauses_heatmap", "GC pauses over time")
 	c.addQuantiles(add("/sched/pauses/stopping/gc:seconds"), "go_sched_pauses_stopping_gc_seconds", UnitSeconds,
 		"Time the GC took to stop the world (a goroutine that is slow to yield delays it) since the previous sample, in seconds, by quantile.",
 		"go_gc_stopping", "GC stop-the-world latency")
@@ -305,12 +320,14 @@ func Runtime() Collector {
 	c.addQuantiles(add("/sched/latencies:seconds"), "go_sched_latencies_seconds", UnitSeconds,
 		"Time goroutines spent runnable before running, since the previous sample, in seconds, by quantile.",
 		"go_sched_latency", "Scheduler latency")
+	c.addHeatmap("go_sched_latency_heatmap", "Scheduler latency over time")
 	c.addQuantiles(add("/gc/heap/allocs-by-size:bytes"), "go_gc_heap_allocs_by_size_bytes", UnitBytes,
 		"Size of the heap allocations since the previous sample, as their size class, in bytes, by quantile (32769 for all larger objects).",
 		"go_alloc_sizes", "Allocation sizes")
-	if n := len(c.quantiles); n > 0 {
+	if n := len(c.quantiles); n > 0 && c.quantiles[n-1].name == "go_gc_heap_allocs_by_size_bytes" {
 		c.quantiles[n-1].sizeClasses = true
 	}
+	c.addHeatmap("go_alloc_sizes_heatmap", "Allocation sizes over time")
 	for _, q := range c.quantiles {
 		c.export = append(c.export, metrics.Sample{Name: c.samples[q.sample].Name})
 		c.exportMeta = append(c.exportMeta, runtimeHistogramMeta{name: q.name, help: q.help, unit: q.unit})
@@ -330,6 +347,15 @@ func (c *runtimeCollector) addQuantiles(sample int, name, unit, help, chart, cha
 		q.descs[i].Labels = []Label{{Name: "quantile", Value: rq.label}}
 	}
 	c.quantiles = append(c.quantiles, q)
+}
+
+// addHeatmap makes the histogram added last also emit its buckets, for a
+// heatmap on chart key chart.
+func (c *runtimeCollector) addHeatmap(chart, title string) {
+	if n := len(c.quantiles); n > 0 && c.quantiles[n-1].heatChart == "" {
+		q := &c.quantiles[n-1]
+		q.heatmap, q.heatChart, q.heatTitle = true, chart, title
+	}
 }
 
 // Name returns "runtime".
@@ -420,6 +446,66 @@ func (q *runtimeQuantiles) collect(v *metrics.Value, emit Emit) {
 		}
 	}
 	copy(q.prev, h.Counts)
+	if q.heatmap {
+		q.collectBuckets(h, emit)
+	}
+}
+
+// collectBuckets emits the count of values at most each merged upper bound
+// since the program started: <name>_bucket{le="…"}, counters the page
+// shows as rates.
+func (q *runtimeQuantiles) collectBuckets(h *metrics.Float64Histogram, emit Emit) {
+	if q.upper == nil {
+		base := 10.0
+		if q.unit == UnitBytes {
+			base = 2
+		}
+		q.upper = append(mergedBounds(h.Buckets, base), math.Inf(1))
+		q.cum = make([]uint64, len(q.upper))
+		q.bucketDescs = make([]Desc, len(q.upper))
+		help := "Values the runtime recorded in " + q.name + " since the program started, at most le; as a rate, per second."
+		for i, u := range q.upper {
+			le := strconv.FormatFloat(u, 'g', -1, 64)
+			if math.IsInf(u, 1) {
+				le = "+Inf"
+			}
+			d := goDesc(q.name+"_bucket", le, help, UnitCount, Counter, q.heatChart, q.heatTitle)
+			d.Labels = []Label{{Name: "le", Value: le}}
+			d.Heatmap = true
+			q.bucketDescs[i] = d
+		}
+	}
+	clear(q.cum)
+	k := 0
+	for i, n := range h.Counts {
+		hi := h.Buckets[i+1]
+		for k < len(q.upper)-1 && q.upper[k] < hi {
+			k++
+		}
+		q.cum[k] += n
+	}
+	var run uint64
+	for i := range q.cum {
+		run += q.cum[i]
+		emit(q.bucketDescs[i], float64(run))
+	}
+}
+
+// mergedBounds returns the finite, positive upper bounds of a runtime
+// histogram's buckets, merged so that each is at least base times the one
+// before: what ./metrics exports.
+func mergedBounds(buckets []float64, base float64) []float64 {
+	var out []float64
+	for i := 1; i < len(buckets); i++ {
+		b := buckets[i]
+		if math.IsInf(b, 0) || b <= 0 {
+			continue
+		}
+		if n := len(out); n == 0 || b >= out[n-1]*base {
+			out = append(out, b)
+		}
+	}
+	return out
 }
 
 // histogramQuantiles sets vals to the runtimeQuantileSet quantiles of the
@@ -507,17 +593,8 @@ func (c *runtimeCollector) AppendHistograms(dst []HistogramValue) []HistogramVal
 // one before (the runtime has about a hundred buckets per histogram),
 // counts made cumulative, the sum estimated from the buckets' midpoints.
 func exportHistogram(name, help string, h *metrics.Float64Histogram, base float64) HistogramValue {
-	v := HistogramValue{Name: name, Help: help}
 	// Bucket i holds [h.Buckets[i], h.Buckets[i+1]).
-	for i := 1; i < len(h.Buckets); i++ {
-		b := h.Buckets[i]
-		if math.IsInf(b, 0) || b <= 0 {
-			continue
-		}
-		if n := len(v.Upper); n == 0 || b >= v.Upper[n-1]*base {
-			v.Upper = append(v.Upper, b)
-		}
-	}
+	v := HistogramValue{Name: name, Help: help, Upper: mergedBounds(h.Buckets, base)}
 	v.Cumulative = make([]uint64, len(v.Upper))
 	k := 0
 	for i, n := range h.Counts {

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/metrics"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -285,6 +286,74 @@ func TestRuntimeAllocationSizes(t *testing.T) {
 	}
 	if freed := g.value(t, "go_gc_heap_frees_bytes_total"); freed > g.value(t, "go_gc_heap_allocs_bytes_total") {
 		t.Errorf("freed %v, more than allocated", freed)
+	}
+}
+
+// TestRuntimeHistogramBuckets checks the buckets the page draws as
+// heatmaps: at most 32 per histogram, cumulative (never fewer at a larger
+// le), +Inf last and holding them all, on one chart flagged for a heatmap,
+// and the same bounds and counts as ./metrics exports, read just after.
+func TestRuntimeHistogramBuckets(t *testing.T) {
+	c := Runtime()
+	gather(t, c)
+	runtime.GC() // a pause to count
+	bufs := make([][]byte, 100)
+	for i := range bufs {
+		bufs[i] = make([]byte, 3000)
+	}
+	g := gather(t, c)
+	runtime.KeepAlive(bufs)
+	exported := c.(HistogramSource).AppendHistograms(nil)
+	for _, name := range []string{"go_sched_pauses_total_gc_seconds", "go_sched_latencies_seconds", "go_gc_heap_allocs_by_size_bytes"} {
+		var les []string
+		var vals []float64
+		chart := ""
+		for _, id := range g.ids {
+			d := g.descs[id]
+			if d.Name != name+"_bucket" {
+				continue
+			}
+			if !d.Heatmap || d.Kind != Counter || len(d.Labels) != 1 || d.Labels[0].Name != "le" {
+				t.Errorf("%s: heatmap %v, kind %v, labels %v", id, d.Heatmap, d.Kind, d.Labels)
+			}
+			if chart == "" {
+				chart = d.Chart
+			} else if d.Chart != chart {
+				t.Errorf("%s on chart %q, the others on %q", id, d.Chart, chart)
+			}
+			les = append(les, d.Labels[0].Value)
+			vals = append(vals, g.values[id])
+		}
+		if len(les) < 4 || len(les) > 32 || les[len(les)-1] != "+Inf" {
+			t.Errorf("%s: buckets %q", name, les)
+			continue
+		}
+		for i := 1; i < len(vals); i++ {
+			if vals[i] < vals[i-1] {
+				t.Errorf("%s: %v at le=%s, fewer than %v at le=%s", name, vals[i], les[i], vals[i-1], les[i-1])
+			}
+		}
+		if vals[len(vals)-1] <= 0 {
+			t.Errorf("%s: no values at all", name)
+		}
+		for _, h := range exported {
+			if h.Name != name {
+				continue
+			}
+			if len(h.Upper) != len(les)-1 {
+				t.Errorf("%s: %d buckets on the page, %d in ./metrics", name, len(les)-1, len(h.Upper))
+				break
+			}
+			for i, u := range h.Upper {
+				if got, _ := strconv.ParseFloat(les[i], 64); got != u {
+					t.Errorf("%s: le %s on the page, %v in ./metrics", name, les[i], u)
+				}
+				// Read a moment later: at least as many.
+				if float64(h.Cumulative[i]) < vals[i] {
+					t.Errorf("%s: %v at le=%s in ./metrics, %v on the page before", name, h.Cumulative[i], les[i], vals[i])
+				}
+			}
+		}
 	}
 }
 

@@ -12,8 +12,8 @@ import (
 	"time"
 )
 
-// ErrTimeout is the error of a run that did not finish within its timeout.
-var ErrTimeout = errors.New("collector timed out")
+// errTimeout is the error of a run that did not finish within its timeout.
+var errTimeout = errors.New("collector timed out")
 
 // SchedulerOptions configure a Scheduler. The zero value means defaults.
 type SchedulerOptions struct {
@@ -203,7 +203,7 @@ func (r *runner) loop() {
 				// The sink hears of it too, so the page shows the error and
 				// the collector's series become gaps rather than going on
 				// with their last values as if they were live.
-				err := fmt.Errorf("%w: still running after %v", ErrTimeout, r.interval)
+				err := fmt.Errorf("%w: still running after %v", errTimeout, r.interval)
 				r.s.sink.Publish(Batch{Collector: r.name, Order: r.order, Time: now.Truncate(r.interval), Err: err})
 				r.report(err)
 				continue
@@ -260,9 +260,9 @@ func (r *runner) run(now time.Time) (b Batch) {
 	err := r.collect(ctx)
 	if ctx.Err() == context.DeadlineExceeded {
 		if err == nil || errors.Is(err, context.DeadlineExceeded) {
-			err = fmt.Errorf("%w after %v", ErrTimeout, timeout)
+			err = fmt.Errorf("%w after %v", errTimeout, timeout)
 		} else {
-			err = fmt.Errorf("%w after %v: %w", ErrTimeout, timeout, err)
+			err = fmt.Errorf("%w after %v: %w", errTimeout, timeout, err)
 		}
 	}
 	b.Err = err

@@ -144,7 +144,7 @@ func TestSchedulerIsolatesFaults(t *testing.T) {
 		}
 
 		for _, b := range sink.get("hangs") {
-			if !errors.Is(b.Err, ErrTimeout) {
+			if !errors.Is(b.Err, errTimeout) {
 				t.Fatalf("hanging collector error = %v", b.Err)
 			}
 		}
@@ -157,7 +157,7 @@ func TestSchedulerIsolatesFaults(t *testing.T) {
 		// still running.
 		var done, stillRunning int
 		for _, b := range sink.get("stubborn") {
-			if !errors.Is(b.Err, ErrTimeout) {
+			if !errors.Is(b.Err, errTimeout) {
 				t.Errorf("stubborn batch error %v, want a timeout", b.Err)
 			}
 			if strings.Contains(b.Err.Error(), "still running") {

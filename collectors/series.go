@@ -67,6 +67,14 @@ type Desc struct {
 	// start time): the page shows it as a figure in its section's summary
 	// rather than as a chart. It is still kept in the history and exported.
 	Stat bool
+	// LimitOf marks a limit (memory total, the file descriptor limit,
+	// GOMAXPROCS, GOMEMLIMIT) of the chart with this key: the page draws it
+	// as a line on that chart rather than as a series of its own.
+	LimitOf string
+	// Heatmap marks the buckets of a histogram (one series per bucket, an
+	// "le" label, Prometheus' cumulative counts): the page draws their
+	// chart as a heatmap over time.
+	Heatmap bool
 }
 
 // ID returns the series' identity: its name followed by its labels in
@@ -84,15 +92,15 @@ func (d *Desc) ID() string {
 		}
 		b.WriteString(l.Name)
 		b.WriteString(`="`)
-		b.WriteString(EscapeLabelValue(l.Value))
+		b.WriteString(escapeLabelValue(l.Value))
 		b.WriteByte('"')
 	}
 	b.WriteByte('}')
 	return b.String()
 }
 
-// EscapeLabelValue escapes a label value for the Prometheus text format.
-func EscapeLabelValue(s string) string {
+// escapeLabelValue escapes a label value for the Prometheus text format.
+func escapeLabelValue(s string) string {
 	if !strings.ContainsAny(s, "\\\"\n") {
 		return s
 	}

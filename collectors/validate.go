@@ -13,8 +13,8 @@ var (
 	labelName  = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_]*$`)
 )
 
-// ValidName reports whether name is a valid Prometheus metric name.
-func ValidName(name string) bool { return metricName.MatchString(name) }
+// isValidName reports whether name is a valid Prometheus metric name.
+func isValidName(name string) bool { return metricName.MatchString(name) }
 
 // Reserved label names. Prometheus gives "le" to the buckets of a
 // histogram and "quantile" to the quantiles of a summary; the built-in
@@ -29,7 +29,7 @@ const (
 // metric name, an invalid, reserved ("__" prefix) or repeated label name,
 // or a label value that is not UTF-8. The error names the series.
 func (d *Desc) Validate() error {
-	if !ValidName(d.Name) {
+	if !isValidName(d.Name) {
 		return fmt.Errorf("invalid metric name %s: want [a-zA-Z_:][a-zA-Z0-9_:]*", quoteName(d.Name))
 	}
 	for i, l := range d.Labels {

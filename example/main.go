@@ -3,10 +3,13 @@
 //
 //	go run ./example                 # http://localhost:8080/
 //	go run ./example -addr :9000 -interval 500ms
+//	go run ./example -tls-cert cert.pem -tls-key key.pem   # https://localhost:8080/
+//	go run ./example -version
 package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -15,6 +18,8 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -32,11 +37,30 @@ func run(args []string) error {
 	fs := flag.NewFlagSet("example", flag.ContinueOnError)
 	addr := fs.String("addr", "localhost:8080", "address to listen on (localhost only by default)")
 	interval := fs.Duration("interval", time.Second, "time between frames")
-	history := fs.Duration("history", 10*time.Minute, "history kept and shown on open")
+	history := fs.Duration("history", 10*time.Minute, "history kept at the full rate and shown on open")
+	historyFile := fs.String("history-file", "", "file that keeps the history (up to 48 h) across restarts; none by default")
 	prefix := fs.String("prefix", "/", "URL path to mount the dashboard at, e.g. /debug/dashboard/")
 	demo := fs.Bool("demo", true, "run the simulated app that fills the App section")
+	tlsCert := fs.String("tls-cert", "", "TLS certificate file (PEM); with -tls-key, serve https: and wss:")
+	tlsKey := fs.String("tls-key", "", "TLS private key file (PEM)")
+	version := fs.Bool("version", false, "print the version and exit")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *version {
+		fmt.Println(versionString())
+		return nil
+	}
+	if (*tlsCert == "") != (*tlsKey == "") {
+		return errors.New("-tls-cert and -tls-key go together")
+	}
+	var tlsConfig *tls.Config
+	if *tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(*tlsCert, *tlsKey)
+		if err != nil {
+			return fmt.Errorf("loading -tls-cert and -tls-key: %w", err)
+		}
+		tlsConfig = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
 	}
 	if *prefix == "" || (*prefix)[0] != '/' {
 		return fmt.Errorf("-prefix %q must start with /", *prefix)
@@ -49,7 +73,7 @@ func run(args []string) error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 
-	d, err := dashboard.New(dashboard.Options{Interval: *interval, History: *history, Logger: log})
+	d, err := dashboard.New(dashboard.Options{Interval: *interval, History: *history, HistoryFile: *historyFile, Logger: log})
 	if err != nil {
 		return err
 	}
@@ -83,10 +107,19 @@ func run(args []string) error {
 	srv.RegisterOnShutdown(func() { d.Close() })
 
 	ln, err := net.Listen("tcp", *addr)
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("%s is already in use by another program: choose another address with -addr, e.g. -addr localhost:8081", *addr)
+	}
 	if err != nil {
 		return err
 	}
-	url := "http://" + ln.Addr().String() + *prefix
+	scheme := "http://"
+	if tlsConfig != nil {
+		ln = tls.NewListener(ln, tlsConfig)
+		scheme = "https://"
+	}
+	url := scheme + ln.Addr().String() + *prefix
+	fmt.Println("Livedash:", url)
 	log.Info("livedash is up", "url", url)
 
 	errc := make(chan error, 1)
@@ -108,4 +141,21 @@ func run(args []string) error {
 		err = nil
 	}
 	return err
+}
+
+// versionString is the module's version (or the commit it was built
+// from) and the Go version.
+func versionString() string {
+	v := "(devel)"
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if bi.Main.Version != "" {
+			v = bi.Main.Version
+		}
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" && v == "(devel)" && len(s.Value) >= 12 {
+				v = "(devel) " + s.Value[:12]
+			}
+		}
+	}
+	return "livedash example " + v + " " + runtime.Version()
 }

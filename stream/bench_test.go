@@ -2,7 +2,11 @@ package stream
 
 import (
 	"fmt"
+	"io"
+	"log/slog"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"testing"
 	"time"
@@ -130,4 +134,52 @@ func BenchmarkRingPush(b *testing.B) {
 	for i := 0; i < b.N; i++ {
 		r.push(int64(i), row)
 	}
+}
+
+// BenchmarkRange48h: one ./api/range request for 48 hours of 170 series
+// (the 1-minute tier), as a page asks when its window is 48 h: read and
+// encode (uncached: a new window each time), and served from the cache.
+func BenchmarkRange48h(b *testing.B) {
+	br := NewBroker(Options{Interval: time.Second, History: 10 * time.Minute, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), manualTicks: true})
+	defer br.Close()
+	ds := benchDescs(170)
+	var batch []collectors.Sample
+	t0 := time.Unix(1_700_000_000, 0)
+	const n = 48 * 3600
+	for k := range n {
+		ts := t0.Add(time.Duration(k) * time.Second)
+		batch = benchBatch(ds, k, batch)
+		br.Publish(collectors.Batch{Collector: "bench", Time: ts, Samples: batch})
+		br.tick(ts)
+	}
+	to := t0.Add(n * time.Second).UnixMilli()
+	from := to - 48*3600*1000
+	// Over loopback HTTP, gzip as a browser asks, body read to its end.
+	srv := httptest.NewServer(http.HandlerFunc(br.ServeRange))
+	defer srv.Close()
+	serve := func(from int64) int {
+		resp, err := srv.Client().Get(srv.URL + "/api/range?from=" + strconv.FormatInt(from, 10) + "&to=" + strconv.FormatInt(to, 10))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil || resp.StatusCode != 200 {
+			b.Fatalf("status %d: %v", resp.StatusCode, err)
+		}
+		return len(body)
+	}
+	b.Run("uncached", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			size := serve(from + int64(i%1000)*60_000)
+			b.ReportMetric(float64(size), "B/msg")
+		}
+	})
+	b.Run("cached", func(b *testing.B) {
+		serve(from)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			serve(from)
+		}
+	})
 }

@@ -119,8 +119,10 @@ func NewBroker(opts Options) *Broker {
 		b.wg.Add(1)
 		go b.writer()
 	}
-	b.wg.Add(1)
-	go b.tickLoop()
+	if !opts.manualTicks {
+		b.wg.Add(1)
+		go b.tickLoop()
+	}
 	return b
 }
 
@@ -210,7 +212,7 @@ func (b *Broker) setError(collector string, err error) {
 		b.errs[collector] = CollectorError{Collector: collector, Error: err.Error(), Since: since}
 	}
 	b.status = frameText(encodeStatus(b.errorsLocked()))
-	b.broadcast(b.status)
+	b.broadcast(b.status, 0)
 }
 
 func (b *Broker) errorsLocked() []CollectorError {
@@ -278,7 +280,7 @@ func (b *Broker) tick(ts time.Time) {
 	b.sendSchemaIfDueLocked()
 	// Broadcast under b.mu, so that a subscriber joining now gets either
 	// this frame or a history holding it, never both.
-	b.broadcast(b.frameLocked(ts))
+	b.broadcast(b.frameLocked(ts), unixMs(ts))
 }
 
 // sendSchemaIfDueLocked sends the new schema to every subscriber when
@@ -286,7 +288,7 @@ func (b *Broker) tick(ts time.Time) {
 func (b *Broker) sendSchemaIfDueLocked() {
 	if b.schemaDue {
 		b.schemaDue = false
-		b.broadcast(b.schemaLocked())
+		b.broadcast(b.schemaLocked(), 0)
 	}
 }
 
@@ -361,6 +363,15 @@ func (b *Broker) historyLocked(since int64) []byte {
 		b.partKey = key
 	}
 	return b.part
+}
+
+// historyID is the event id of a history message: its last tick.
+func (b *Broker) historyIDLocked() int64 {
+	if b.ring.n == 0 {
+		return 0
+	}
+	ts, _ := b.ring.at(b.ring.n - 1)
+	return ts
 }
 
 // histKey says which history an encoded history message holds.

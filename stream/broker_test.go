@@ -133,6 +133,7 @@ func newTestBroker(t *testing.T, opts Options) *Broker {
 		opts.History = 10 * opts.Interval
 	}
 	opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	opts.manualTicks = true
 	b := NewBroker(opts)
 	t.Cleanup(func() { b.Close() })
 	return b
@@ -685,28 +686,28 @@ func TestQueueGrowsInOrder(t *testing.T) {
 		msgs[i] = []byte{byte(i)}
 	}
 	// Interleave takes and adds so that the ring wraps before it grows.
-	s.add(msgs[0])
-	s.add(msgs[1])
-	if m, _ := s.next(); m[0] != 0 {
+	s.add(msgs[0], 0)
+	s.add(msgs[1], 0)
+	if m, _ := s.next(); m.frame[0] != 0 {
 		t.Fatalf("first message %v", m)
 	}
 	for _, m := range msgs[2:] {
-		if ok, _ := s.add(m); !ok {
+		if ok, _ := s.add(m, 0); !ok {
 			t.Fatalf("message %d refused with %d queued", m[0], s.n)
 		}
 	}
-	if ok, _ := s.add([]byte{99}); !ok {
+	if ok, _ := s.add([]byte{99}, 0); !ok {
 		t.Fatal("the 11th queued message was refused")
 	}
-	if ok, _ := s.add([]byte{100}); ok {
+	if ok, _ := s.add([]byte{100}, 0); ok {
 		t.Fatal("a 12th queued message was taken with QueueLen 11")
 	}
 	for want := 1; want <= 10; want++ {
-		if m, ok := s.next(); !ok || m[0] != byte(want) {
+		if m, ok := s.next(); !ok || m.frame[0] != byte(want) {
 			t.Fatalf("message %d: got %v %v", want, m, ok)
 		}
 	}
-	if m, ok := s.next(); !ok || m[0] != 99 {
+	if m, ok := s.next(); !ok || m.frame[0] != 99 {
 		t.Fatalf("last message: got %v %v", m, ok)
 	}
 	if len(s.q) != 11 {

@@ -34,7 +34,14 @@
 //     value that rarely changes (CPU count, a limit, a start time), shown as a
 //     figure in its section's summary instead of a chart. Units: "bytes",
 //     "seconds", "ratio" (0..1), "count", "timestamp" (unix seconds), "" or
-//     any word (e.g. "requests").
+//     any word (e.g. "requests"). "collector" names the collector that
+//     emits the series (the name its errors carry in "status"). "limitOf":
+//     "<chart>" marks a limit of that chart (memory total, the file
+//     descriptor limit, GOMAXPROCS, GOMEMLIMIT), drawn as a line on it.
+//     "heatmap": true marks the buckets of a histogram, one series per
+//     bucket named <histogram>_bucket with an "le" label (the bucket's
+//     upper bound, as in Prometheus) and kind "counter": on the wire, the
+//     rate of observations at most le; their chart is drawn as a heatmap.
 //
 //  2. "status": the collectors' current errors (empty when all is well),
 //     sent after the schema and again whenever the set changes.
@@ -74,6 +81,30 @@
 // A client that reconnects passes ?since=<last ts it has> in the socket
 // URL, so that its first history holds only what it missed: no tick twice,
 // none missing.
+//
+// # Event stream
+//
+// Where WebSocket upgrades are refused (some proxies and CDNs), ./events
+// serves the same messages as Server-Sent Events: each message is one
+// event, "data: <json>", and frames and history messages carry
+// "id: <tick time in ms>", so the browser's automatic reconnect sends
+// Last-Event-ID and gets only the ticks it missed (?since= works too).
+// The client sends nothing; comment lines (": ping") come every 15 s.
+//
+// # Long history
+//
+// The schema's "tiers" list the history's resolutions, finest first, in
+// ms: [{"step":1000,"span":600000},{"step":10000,"span":21600000},…]. The
+// first is the ring the "history" message holds; ./api/range?from=&to=&step=
+// (unix ms; step optional) returns any window, from the finest tier that
+// reaches back to from with points at least step apart:
+//
+//	{"type":"range","tier":1,"step":10000,"from":…,"to":…,"ts":[…],
+//	 "cols":[{"min":[…],"max":[…],"mean":[…]},null,…]}
+//
+// with one entry of "cols" per series index: at tier 0 an array of values,
+// at a coarse tier the min, max and mean of each bucket ("ts" is the
+// bucket's start); null for a gap or a series without values.
 //
 // Close codes the server sends:
 //

@@ -86,6 +86,8 @@ type seriesJSON struct {
 	ChartTitle string            `json:"chartTitle"`
 	Collector  string            `json:"collector"`
 	Stat       bool              `json:"stat,omitempty"`
+	LimitOf    string            `json:"limitOf,omitempty"`
+	Heatmap    bool              `json:"heatmap,omitempty"`
 }
 
 func describe(s *series) seriesJSON {
@@ -97,7 +99,7 @@ func describe(s *series) seriesJSON {
 	return seriesJSON{
 		I: s.idx, ID: s.id, Name: d.Name, Labels: labels, Title: d.Title, Help: d.Help,
 		Unit: d.Unit, Group: d.Group, Kind: d.Kind.String(), Chart: d.Chart,
-		ChartTitle: d.ChartTitle, Collector: s.collector, Stat: d.Stat,
+		ChartTitle: d.ChartTitle, Collector: s.collector, Stat: d.Stat, LimitOf: d.LimitOf, Heatmap: d.Heatmap,
 	}
 }
 

@@ -67,9 +67,9 @@ func (b *Broker) subscribe(s *subscriber, since int64) error {
 	if b.closed {
 		return ErrClosed
 	}
-	s.enqueue(b.schemaLocked())
-	s.enqueue(b.status)
-	s.enqueue(b.historyLocked(since))
+	s.enqueue(b.schemaLocked(), 0)
+	s.enqueue(b.status, 0)
+	s.enqueue(b.historyLocked(since), b.historyIDLocked())
 	b.subs[s] = struct{}{}
 	b.wg.Add(1)
 	return nil

@@ -108,7 +108,7 @@ func (b *Broker) writeSome() (more bool) {
 				break
 			}
 			s.writeStart.Store(time.Now().UnixNano())
-			err := s.write(msg)
+			err := s.write(msg.frame)
 			s.writeStart.Store(0)
 			if err != nil {
 				s.end(endWriteFailed)
@@ -118,18 +118,21 @@ func (b *Broker) writeSome() (more bool) {
 	}
 }
 
-// broadcast queues the frame msg for every subscriber and wakes the
+// broadcast queues the frame msg (with its event id) for every subscriber and wakes the
 // writers once; subscribers whose queue is full are closed with 1008 so
 // they reconnect and backfill.
-func (b *Broker) broadcast(msg []byte) {
+func (b *Broker) broadcast(msg []byte, id int64) {
 	b.subsMu.Lock()
 	var slow []*subscriber
 	wake := b.wake[:0]
 	for s := range b.subs {
-		ok, w := s.add(msg)
-		if !ok {
+		ok, w := s.add(msg, id)
+		switch {
+		case !ok:
 			slow = append(slow, s)
-		} else if w {
+		case w && s.sse != nil:
+			s.sse.notify()
+		case w:
 			wake = append(wake, s)
 		}
 	}

@@ -338,7 +338,7 @@ func TestDribbledFrame(t *testing.T) {
 // nothing more, the client is silent and is closed after ClientTimeout.
 func TestDeclaredButNeverSent(t *testing.T) {
 	t.Parallel()
-	_, srv := servedBroker(t, Options{ClientTimeout: 2 * time.Second})
+	_, srv := servedBroker(t, Options{ClientTimeout: 4 * time.Second})
 	good := openBrowser(t, srv.URL)
 	before := heapAllocated()
 

@@ -1,12 +1,15 @@
 package stream
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"fmt"
 	"io/fs"
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -192,6 +195,7 @@ type rangeCache struct {
 type rangeEntry struct {
 	key  rangeKey
 	body []byte
+	gz   []byte // body gzip-compressed, nil until a client accepts it
 }
 
 type rangeKey struct {
@@ -200,22 +204,43 @@ type rangeKey struct {
 	version  int64 // the tier's newest slot when encoded
 }
 
-func (c *rangeCache) get(k rangeKey) []byte {
+func (c *rangeCache) get(k rangeKey) *rangeEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, e := range c.entries {
-		if e.body != nil && e.key == k {
-			return e.body
+	for i := range c.entries {
+		if e := &c.entries[i]; e.body != nil && e.key == k {
+			return e
 		}
 	}
 	return nil
 }
 
-func (c *rangeCache) put(k rangeKey, body []byte) {
+func (c *rangeCache) put(k rangeKey, body []byte) *rangeEntry {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.entries[c.next] = rangeEntry{k, body}
+	e := &c.entries[c.next]
+	*e = rangeEntry{key: k, body: body}
 	c.next = (c.next + 1) % len(c.entries)
+	return e
+}
+
+// gzipped returns e's body compressed, compressing it once.
+func (c *rangeCache) gzipped(e *rangeEntry) []byte {
+	c.mu.Lock()
+	gz := e.gz
+	c.mu.Unlock()
+	if gz != nil {
+		return gz
+	}
+	var buf bytes.Buffer
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestSpeed)
+	zw.Write(e.body)
+	zw.Close()
+	gz = buf.Bytes()
+	c.mu.Lock()
+	e.gz = gz
+	c.mu.Unlock()
+	return gz
 }
 
 // maxRangeSlots bounds the slots one range request may ask for.
@@ -258,17 +283,16 @@ func (b *Broker) ServeRange(w http.ResponseWriter, r *http.Request) {
 	}
 	last, _ := b.store.Last()
 	key := rangeKey{tier: tier, from: from, to: to, version: last / tstep}
-	body := b.ranges.get(key)
-	var rng history.Range
-	if body == nil {
+	e := b.ranges.get(key)
+	if e == nil {
+		var rng history.Range
 		err := b.store.Read(&rng, tier, from, to)
 		b.mu.Unlock()
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
 		}
-		body = history.AppendJSON(nil, &rng)
-		b.ranges.put(key, body)
+		e = b.ranges.put(key, history.AppendJSON(nil, &rng))
 	} else {
 		b.mu.Unlock()
 	}
@@ -280,7 +304,16 @@ func (b *Broker) ServeRange(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	w.Write(body)
+	w.Header().Add("Vary", "Accept-Encoding")
+	body := e.body
+	if strings.Contains(r.Header.Get("Accept-Encoding"), "gzip") {
+		body = b.ranges.gzipped(e)
+		w.Header().Set("Content-Encoding", "gzip")
+	}
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
 }
 
 // queryMs reads a non-negative integer query parameter, def when absent.

@@ -34,8 +34,7 @@ func (b *Broker) serve(s *subscriber) {
 	defer s.finish()
 	defer func() {
 		if p := recover(); p != nil {
-			b.opts.Logger.Error("livedash: panic serving a browser; closing its connection",
-				"panic", p, "stack", string(debug.Stack()))
+			b.logPanic(p)
 			s.end(endInternal)
 		}
 	}()
@@ -73,6 +72,12 @@ func (b *Broker) readMessage(s *subscriber, typ websocket.MessageType, r io.Read
 var msgBufs = sync.Pool{New: func() any { b := make([]byte, 0, 128); return &b }}
 
 const maxPooledBuf = 1024
+
+// logPanic logs a panic while serving one browser, with its stack.
+func (b *Broker) logPanic(p any) {
+	b.opts.Logger.Error("livedash: panic serving a browser; closing its connection",
+		"panic", p, "stack", string(debug.Stack()))
+}
 
 // readEnd is the end reason for a read that failed with err. The library
 // has already answered what it recognises: the peer's close frame (echoed
@@ -150,7 +155,7 @@ func (b *Broker) handle(s *subscriber, typ websocket.MessageType, data []byte) *
 	case "resume":
 		// Queued under b.mu, so that no newer frame can come before it.
 		b.mu.Lock()
-		ok := s.enqueue(b.historyLocked(*m.Since))
+		ok := s.enqueue(b.historyLocked(*m.Since), b.historyIDLocked())
 		b.mu.Unlock()
 		if !ok {
 			return endSlow

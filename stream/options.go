@@ -64,6 +64,10 @@ type Options struct {
 	SaveEvery time.Duration
 	// Logger defaults to slog.Default().
 	Logger *slog.Logger
+
+	// manualTicks (tests only): the broker does not tick on its own; the
+	// test calls tick with the times it chooses.
+	manualTicks bool
 }
 
 func (o *Options) setDefaults() {

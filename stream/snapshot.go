@@ -4,8 +4,6 @@ import (
 	"encoding/json"
 	"io"
 	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/livedash/dashboard/collectors"
@@ -65,56 +63,4 @@ func (b *Broker) WriteSnapshot(w io.Writer, withHistory bool) error {
 	b.mu.Unlock()
 	_, err = w.Write(buf)
 	return err
-}
-
-// WriteMetrics writes the latest values in the Prometheus text exposition
-// format (version 0.0.4): gauges as they are, counters as their totals.
-// Series without a current value are left out.
-func (b *Broker) WriteMetrics(w io.Writer) error {
-	b.mu.Lock()
-	// Families in order of first appearance, series grouped under each.
-	order := make([]string, 0, 64)
-	fam := map[string][]*series{}
-	for _, s := range b.all {
-		if !s.hasRaw || math.IsNaN(s.raw) {
-			continue
-		}
-		n := s.desc.Name
-		if _, ok := fam[n]; !ok {
-			order = append(order, n)
-		}
-		fam[n] = append(fam[n], s)
-	}
-	var sb strings.Builder
-	buf := make([]byte, 0, 64)
-	for _, n := range order {
-		ss := fam[n]
-		d := ss[0].desc
-		if d.Help != "" {
-			sb.WriteString("# HELP ")
-			sb.WriteString(n)
-			sb.WriteByte(' ')
-			sb.WriteString(escapeHelp(d.Help))
-			sb.WriteByte('\n')
-		}
-		sb.WriteString("# TYPE ")
-		sb.WriteString(n)
-		sb.WriteByte(' ')
-		sb.WriteString(d.Kind.String())
-		sb.WriteByte('\n')
-		for _, s := range ss {
-			sb.WriteString(s.id)
-			sb.WriteByte(' ')
-			buf = strconv.AppendFloat(buf[:0], s.raw, 'g', -1, 64)
-			sb.Write(buf)
-			sb.WriteByte('\n')
-		}
-	}
-	b.mu.Unlock()
-	_, err := io.WriteString(w, sb.String())
-	return err
-}
-
-func escapeHelp(s string) string {
-	return strings.NewReplacer(`\`, `\\`, "\n", `\n`).Replace(s)
 }

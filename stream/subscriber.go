@@ -27,19 +27,31 @@ type subscriber struct {
 	// frames each message.
 	prepared bool
 	// interrupt makes a blocked read in serve return, so that serve sees
-	// the subscriber is ending and runs the close handshake.
+	// the subscriber is ending and runs the close handshake (for an
+	// event stream: wakes its goroutine).
 	interrupt func()
+	// sse is set for a Server-Sent Events subscriber: its own goroutine
+	// writes its messages, woken through sse.wake.
+	sse *sseStream
 
 	lastRead   atomic.Int64 // unix ns of the last client message
 	writeStart atomic.Int64 // unix ns when the write under way began, 0 when none
 	ending     atomic.Pointer[endReason]
 
 	mu        sync.Mutex
-	q         [][]byte // ring of queued frames (see frameText)
+	q         []qmsg // ring of queued messages
 	head, n   int
 	max       int  // QueueLen: q grows up to it
 	scheduled bool // in the ready queue or being written
 	closed    bool
+}
+
+// qmsg is a queued message: a frame built by frameText, shared and
+// read-only, and its event id for an event stream (the tick time of a
+// frame or of a history's last tick; 0 for none).
+type qmsg struct {
+	frame []byte
+	id    int64
 }
 
 // wsConn is the part of *websocket.Conn the broker uses.
@@ -52,7 +64,7 @@ type wsConn interface {
 
 func newSubscriber(b *Broker, conn wsConn, sock *sharedConn, prepared bool, interrupt func()) *subscriber {
 	s := &subscriber{b: b, conn: conn, sock: sock, prepared: prepared, interrupt: interrupt,
-		q: make([][]byte, min(initialQueue, b.opts.QueueLen)), max: b.opts.QueueLen}
+		q: make([]qmsg, min(initialQueue, b.opts.QueueLen)), max: b.opts.QueueLen}
 	s.lastRead.Store(time.Now().UnixNano())
 	return s
 }
@@ -122,6 +134,9 @@ func (s *subscriber) end(r *endReason) {
 // then the peer's answer) is bounded by closeHandshakeTimeout, also when a
 // write of the broker's is stuck on a full socket.
 func (s *subscriber) finish() {
+	if s.sse != nil {
+		return // the handler returns, which ends the response
+	}
 	r := s.ending.Load()
 	if r == nil || r.code == 0 {
 		s.conn.CloseNow()
@@ -138,18 +153,27 @@ const closeHandshakeTimeout = time.Second
 
 // enqueue queues the frame msg and, when the subscriber was idle, hands
 // it to the writers. It reports false when the queue is full.
-func (s *subscriber) enqueue(msg []byte) bool {
-	ok, wake := s.add(msg)
+func (s *subscriber) enqueue(msg []byte, id int64) bool {
+	ok, wake := s.add(msg, id)
 	if wake {
-		s.b.ready.push(s)
+		s.wake()
 	}
 	return ok
+}
+
+// wake hands s, which has messages queued, to whoever writes them.
+func (s *subscriber) wake() {
+	if s.sse != nil {
+		s.sse.notify()
+		return
+	}
+	s.b.ready.push(s)
 }
 
 // add queues msg; wake reports that the subscriber was idle and must be
 // handed to the writers. A subscriber that is ending takes (and drops)
 // anything.
-func (s *subscriber) add(msg []byte) (ok, wake bool) {
+func (s *subscriber) add(msg []byte, id int64) (ok, wake bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -161,7 +185,7 @@ func (s *subscriber) add(msg []byte) (ok, wake bool) {
 		}
 		s.grow()
 	}
-	s.q[(s.head+s.n)%len(s.q)] = msg
+	s.q[(s.head+s.n)%len(s.q)] = qmsg{msg, id}
 	s.n++
 	wake = !s.scheduled
 	s.scheduled = true
@@ -175,7 +199,7 @@ const initialQueue = 4
 
 // grow doubles the queue, up to max. The caller holds mu.
 func (s *subscriber) grow() {
-	q := make([][]byte, min(2*len(s.q), s.max))
+	q := make([]qmsg, min(2*len(s.q), s.max))
 	for i := range s.n {
 		q[i] = s.q[(s.head+i)%len(s.q)]
 	}
@@ -184,15 +208,15 @@ func (s *subscriber) grow() {
 
 // next takes the oldest queued message; ok is false when there is none or
 // the subscriber is ending, and then the subscriber leaves the writers.
-func (s *subscriber) next() (msg []byte, ok bool) {
+func (s *subscriber) next() (msg qmsg, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed || s.n == 0 {
 		s.scheduled = false
-		return nil, false
+		return qmsg{}, false
 	}
 	msg = s.q[s.head]
-	s.q[s.head] = nil
+	s.q[s.head] = qmsg{}
 	s.head = (s.head + 1) % len(s.q)
 	s.n--
 	return msg, true

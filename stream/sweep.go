@@ -13,7 +13,9 @@ func (b *Broker) sweep(now time.Time) {
 	for s := range b.subs {
 		if ws := s.writeStart.Load(); ws != 0 && ws < stuckBefore {
 			stuck = append(stuck, s)
-		} else if s.lastRead.Load() < silentBefore {
+		} else if s.sse == nil && s.lastRead.Load() < silentBefore {
+			// (An event stream's client sends nothing: its writes and
+			// heartbeats find it gone.)
 			silent = append(silent, s)
 		}
 	}

@@ -13,6 +13,9 @@ import { haystack } from './filter.js';
 import { FONT, TIME_INCRS, UNIT_INCRS, yRange, shareRange, timeRange, timeLabels, axisSize } from './axes.js';
 import { seriesStyle, lineWidth, alpha } from './palette.js';
 import { linePaths, lonePoints } from './paths.js';
+import { compareOffsets, offsetLabel, shifted } from './compare.js';
+import { cells, level, rowsUsed, leUnit, LEVELS } from './heatmap.js';
+import { le } from './specs.js';
 import { bandsPlugin } from './bands.js';
 
 const SYNC_KEY = 'livedash';
@@ -34,6 +37,7 @@ export class Chart {
     this.shown = null; // the x range last set, to skip no-op redraws
     this.failing = null; // the collector error that explains missing data
     this.noteText = '';
+    this.compare = 0; // the earlier time overlaid (seconds ago), 0 for none
 
     const doc = owner.doc;
     const card = (this.card = doc.createElement('article'));
@@ -92,6 +96,17 @@ export class Chart {
       btn.setAttribute('aria-label', label);
       exports.append(btn);
     }
+    // Compare: the same window from an earlier time, overlaid dashed; the
+    // choices are those the history reaches, read when the list opens.
+    const cmp = (this.compareSel = doc.createElement('select'));
+    cmp.className = 'card-btn compare-sel';
+    cmp.setAttribute('aria-label', `Compare ${spec.title} with an earlier time`);
+    cmp.title = 'Overlay the same window from an earlier time';
+    this.#compareOptions();
+    cmp.addEventListener('focus', () => this.#compareOptions());
+    cmp.addEventListener('pointerdown', () => this.#compareOptions());
+    cmp.addEventListener('change', () => this.setCompare(Number(cmp.value) || 0));
+    if (!spec.heatmap) exports.prepend(cmp);
     head.append(exports);
     this.head = head;
     this.plot = doc.createElement('div');
@@ -171,7 +186,7 @@ export class Chart {
       // (uPlot holds the view's arrays); it catches up on resume.
       if (first || !paused || this.view.stale) {
         if (this.view.sync() || first) {
-          u.setData(this.view.data, false);
+          u.setData(this.#data(), false);
           this.owner.draws++;
           this.shown = null;
         }
@@ -184,6 +199,60 @@ export class Chart {
       // With the cursor off this chart, the legend shows the newest values.
       if (!(u.cursor.left >= 0)) this.#showNewest();
     });
+  }
+
+  // setCompare overlays the same window from offset seconds earlier (0:
+  // none). The series change, so the plot is built again at its next draw.
+  setCompare(offset) {
+    offset = offset > 0 ? offset : 0;
+    if (offset === this.compare) return;
+    this.compare = offset;
+    this.card.classList.toggle('comparing', offset > 0);
+    this.#compareOptions();
+    if (this.u) {
+      this.u.destroy();
+      this.u = null;
+    }
+    this.shown = null;
+    this.early = true;
+    this.owner.invalidate();
+  }
+
+  // #compareOptions lists the earlier times the history reaches for the
+  // window shown, keeping the one chosen.
+  #compareOptions() {
+    const sel = this.compareSel;
+    const o = this.owner;
+    const r = o.range?.();
+    const span = o.store.length > 1 ? o.store.lastX - o.store.firstX : 0;
+    const offs = r ? compareOffsets(span, r.max - r.min) : [];
+    if (this.compare && !offs.includes(this.compare)) offs.push(this.compare);
+    const want = ['', ...offs.map(String)];
+    const have = [...sel.options].map((x) => x.value);
+    if (want.join() !== have.join()) {
+      const doc = o.doc;
+      sel.replaceChildren(
+        ...want.map((v) => {
+          const opt = doc.createElement('option');
+          opt.value = v;
+          opt.textContent = v === '' ? 'Compare…' : `vs ${offsetLabel(Number(v))}`;
+          return opt;
+        }),
+      );
+    }
+    sel.value = this.compare ? String(this.compare) : '';
+  }
+
+  // #data is what the plot shows: the view's columns and, when comparing,
+  // each series as it was compare seconds earlier, lined up with the view's
+  // times.
+  #data() {
+    const d = this.view.data;
+    if (!this.compare || this.spec.heatmap) return d;
+    const s = this.owner.store;
+    const xs = s.times();
+    const tol = s.interval / 2000;
+    return [...d, ...this.spec.series.map((sd) => shifted(d[0], xs, s.values(sd.id) || [], this.compare, tol))];
   }
 
   // #updateNote says why the chart is blank, when it is: no data yet, the
@@ -254,7 +323,7 @@ export class Chart {
     const w = Math.floor(this.plot.clientWidth);
     const h = Math.floor(this.plot.clientHeight);
     if (!(w > 0 && h > 0) || !this.owner.uPlot) return false;
-    this.u = new this.owner.uPlot(this.#options(w, h), this.view.data, this.plot);
+    this.u = new this.owner.uPlot(this.#options(w, h), this.#data(), this.plot);
     this.cells = null; // the legend's value cells, found on first use
     this.#legendKeys();
     return true;
@@ -272,7 +341,7 @@ export class Chart {
       th.tabIndex = 0;
       th.setAttribute('role', 'button');
       th.setAttribute('aria-pressed', 'true');
-      th.setAttribute('aria-label', `Show ${this.spec.series[i - 1].title}`);
+      th.setAttribute('aria-label', `Show ${this.u.series[i].label}`);
       th.addEventListener('keydown', (e) => {
         if (e.key !== 'Enter' && e.key !== ' ') return;
         e.preventDefault();
@@ -290,6 +359,195 @@ export class Chart {
   }
 
   #options(width, height) {
+    return this.spec.heatmap ? this.#heatOptions(width, height) : this.#lineOptions(width, height);
+  }
+
+  // #heatOptions: one column per tick, one row per bucket (see heatmap.js);
+  // the rows shown are those the data in the window uses. The cursor's
+  // legend names the bucket's bounds, and how many values per second fell
+  // in it.
+  #heatOptions(width, height) {
+    const { spec, owner } = this;
+    const theme = owner.theme;
+    const unit = leUnit(spec.series[0]?.name);
+    const fmtLe = unit ? formatter(unit, 'gauge') : (v) => String(v);
+    const bounds = spec.series.map(le);
+    const label = (k) => {
+      const hi = bounds[k];
+      const lo = k > 0 ? bounds[k - 1] : 0;
+      return hi === Infinity ? `> ${fmtLe(lo)}` : `≤ ${fmtLe(hi)}`;
+    };
+    const cols = (u) => u.data.slice(1, 1 + spec.series.length);
+    let rows = null; // [lo, hi] of the rows drawn
+    const axisCommon = {
+      font: FONT,
+      stroke: () => theme.axis,
+      grid: { stroke: () => theme.grid, width: 1 },
+      ticks: { stroke: () => theme.grid, width: 1, size: 4 },
+      gap: 4,
+    };
+    const draw = (u) => {
+      const idx = u.series[0].idxs;
+      const xs = u.data[0];
+      if (!idx || idx[0] == null || !rows) return;
+      const c = cols(u);
+      const ctx = u.ctx;
+      const { left, top, width: w, height: h } = u.bbox;
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(left, top, w, h);
+      ctx.clip();
+      let max = 0;
+      const per = [];
+      for (let i = Math.max(0, idx[0]); i <= idx[1]; i++) {
+        const cell = cells(c, i);
+        per.push(cell);
+        for (const v of cell) if (v > max) max = v;
+      }
+      const step = owner.store.interval / 1000;
+      for (let j = 0; j < per.length; j++) {
+        const i = Math.max(0, idx[0]) + j;
+        const x0 = u.valToPos(xs[i] - step, 'x', true);
+        const x1 = u.valToPos(xs[i], 'x', true);
+        for (let k = rows[0]; k <= rows[1]; k++) {
+          const l = level(per[j][k], max);
+          if (l < 0) continue;
+          const y0 = u.valToPos(k + 1, 'y', true);
+          const y1 = u.valToPos(k, 'y', true);
+          ctx.fillStyle = LEVELS[l];
+          ctx.fillRect(Math.floor(x0), Math.floor(y0), Math.max(1, Math.ceil(x1 - x0)), Math.max(1, Math.ceil(y1 - y0)));
+        }
+      }
+      ctx.restore();
+    };
+    const series = [{ label: 'time', value: () => '' }];
+    // One legend entry: the bucket under the cursor.
+    series.push({
+      label: 'values/s',
+      stroke: LEVELS[5],
+      paths: () => null,
+      points: { show: false },
+      scale: 'y',
+      value: (u, v, sIdx, idx) => {
+        const top = u.cursor.top;
+        if (idx == null || !(top >= 0) || !rows) return '—';
+        const k = Math.floor(u.posToVal(top, 'y'));
+        if (k < 0 || k >= bounds.length) return '—';
+        const cell = cells(cols(u), idx)[k];
+        return `${label(k)}: ${cell == null ? '—' : count(cell)}/s`;
+      },
+    });
+    const count = formatter('count', 'gauge');
+    return {
+      width,
+      height,
+      pxAlign: 0,
+      series,
+      legend: { show: true, live: true, mount: (u, el) => this.legend.appendChild(el) },
+      cursor: {
+        sync: { key: SYNC_KEY, scales: ['x', null], setSeries: false },
+        drag: { x: true, y: false, setScale: false },
+        points: { show: false },
+        bind: {
+          dblclick: () => () => {
+            owner.resume();
+            return null;
+          },
+        },
+      },
+      scales: {
+        x: { time: true },
+        y: {
+          range: (u) => {
+            const idx = u.series[0].idxs;
+            const c = cols(u);
+            rows = idx && idx[0] != null && c.length ? rowsUsed(c, Math.max(0, idx[0]), idx[1]) : null;
+            return rows ? [rows[0], rows[1] + 1] : [0, 1];
+          },
+        },
+      },
+      axes: [
+        {
+          ...axisCommon,
+          space: (u, i, min, max, dim) => ((max - min) * 56 < 60 * dim ? 72 : 56),
+          size: 26,
+          incrs: TIME_INCRS,
+          values: (u, splits) => timeLabels(splits),
+        },
+        {
+          ...axisCommon,
+          space: 16,
+          size: 64,
+          incrs: [1, 2, 3, 4, 5, 10],
+          // A row's label at its top edge: its upper bound.
+          values: (u, splits) => splits.map((k) => (k >= 1 && k <= bounds.length ? (bounds[k - 1] === Infinity ? '+Inf' : fmtLe(bounds[k - 1])) : '')),
+        },
+      ],
+      hooks: {
+        draw: [draw],
+        setSelect: [
+          (u) => {
+            const sel = u.select;
+            if (sel.width > 2) owner.pause(u.posToVal(sel.left, 'x'), u.posToVal(sel.left + sel.width, 'x'));
+            u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
+          },
+        ],
+      },
+    };
+  }
+
+  // #drawLimits draws each of the chart's limits (a series with limitOf)
+  // as a dashed line with its name and value, at its newest value; a limit
+  // above the plot is named at its top edge with an arrow.
+  #drawLimits(u) {
+    const { spec, owner } = this;
+    if (!spec.limits?.length) return;
+    const ctx = u.ctx;
+    const { left, top, width: w, height: h } = u.bbox;
+    const dpr = owner.win.devicePixelRatio || 1;
+    ctx.save();
+    ctx.font = FONT.replace(/^(\d+)px/, (m, n) => `${Math.round(n * dpr)}px`);
+    ctx.fillStyle = owner.theme.fg;
+    ctx.strokeStyle = owner.theme.fg;
+    ctx.globalAlpha = 0.75;
+    ctx.lineWidth = dpr;
+    ctx.setLineDash([6 * dpr, 4 * dpr]);
+    ctx.textAlign = 'right';
+    let above = 0;
+    for (const d of spec.limits) {
+      const v = owner.store.latest(d.id);
+      if (!Number.isFinite(v)) continue;
+      const text = `${d.title} ${formatter(d.unit, d.kind)(v)}`;
+      const y = u.valToPos(v, 'y', true);
+      if (y < top) {
+        ctx.textBaseline = 'top';
+        ctx.fillText(`↑ ${text}`, left + w - 4 * dpr, top + 2 * dpr + above);
+        above += 13 * dpr;
+        continue;
+      }
+      if (y > top + h) continue;
+      ctx.beginPath();
+      ctx.moveTo(left, Math.round(y) + 0.5);
+      ctx.lineTo(left + w, Math.round(y) + 0.5);
+      ctx.stroke();
+      ctx.textBaseline = 'bottom';
+      ctx.fillText(text, left + w - 4 * dpr, y - 2 * dpr);
+    }
+    ctx.restore();
+  }
+
+  // #limitTop is the largest limit close enough above the data (within
+  // half again its top) to be worth raising the y range for.
+  #limitTop(max) {
+    let top = max;
+    for (const d of this.spec.limits || []) {
+      const v = this.owner.store.latest(d.id);
+      if (Number.isFinite(v) && v > top && v <= 1.5 * max) top = v;
+    }
+    return top;
+  }
+
+  #lineOptions(width, height) {
     const { spec, owner } = this;
     const theme = owner.theme;
     const ratio = spec.unit === 'ratio';
@@ -329,6 +587,33 @@ export class Chart {
       });
     });
 
+    // Compared: each series again as it was compare seconds ago, dashed and
+    // fainter, in its colour.
+    if (this.compare) {
+      const ago = offsetLabel(this.compare);
+      spec.series.forEach((d, k) => {
+        const { colour } = seriesStyle(k);
+        const fmt = formatter(d.unit, d.kind);
+        series.push({
+          label: `${d.title} ${ago}`,
+          stroke: alpha(colour, 0.7),
+          width: line,
+          dash: [4, 3],
+          spanGaps: false,
+          paths: linePaths,
+          pxAlign: 1,
+          points: { show: false, size: 5, filter: lonePoints },
+          value: (u, v, sIdx, idx) => {
+            if (idx == null) {
+              const col = u.data[sIdx];
+              v = col && col.length ? col[col.length - 1] : null;
+            }
+            return fmt(v);
+          },
+        });
+      });
+    }
+
     const axisCommon = {
       font: FONT,
       stroke: () => theme.axis,
@@ -342,8 +627,9 @@ export class Chart {
       height,
       pxAlign: 0,
       series,
-      // A long window's min–max bands under the lines (bands.js).
-      plugins: [bandsPlugin(this.view, spec.series.map((d, k) => seriesStyle(k).colour))],
+      // A long window's min–max bands under the lines (bands.js); none
+      // on a heatmap.
+      plugins: spec.heatmap ? [] : [bandsPlugin(this.view, spec.series.map((d, k) => seriesStyle(k).colour))],
       legend: {
         show: true,
         live: true,
@@ -372,7 +658,7 @@ export class Chart {
         x: { time: true },
         y: ratio
           ? { auto: false, range: [0, 1] }
-          : { range: (u, min, max) => yRangeOf(min, max) },
+          : { range: (u, min, max) => yRangeOf(min, max > 0 ? this.#limitTop(max) : max) },
       },
       axes: [
         {
@@ -394,6 +680,7 @@ export class Chart {
         },
       ],
       hooks: {
+        draw: [(u) => this.#drawLimits(u)],
         setSeries: [(u) => this.#onSetSeries(u)],
         // Drag to zoom: every chart shows the selection and live follow
         // pauses (uPlot's zoom-fetch pattern; zoom is never propagated from

@@ -15,20 +15,36 @@ export const GROUPS = [
 // chartSpecs groups schema series into charts by their "chart" key, in
 // order of first appearance. The chart's unit, kind and group are those of
 // its first series. Stat series are left out (see statSpecs): a chart of
-// stats only has no spec.
+// stats only has no spec. A series with "limitOf" is a limit of another
+// chart: it is listed in that chart's limits (drawn as a line), not as a
+// series. A chart whose series have "heatmap" is drawn as a heatmap; its
+// series (a histogram's buckets) are sorted by their "le".
 export function chartSpecs(series) {
   const byKey = new Map();
   for (const d of series) {
-    if (d.stat) continue;
+    if (d.stat || d.limitOf) continue;
     let c = byKey.get(d.chart);
     if (!c) {
-      c = { key: d.chart, title: d.chartTitle, group: d.group, unit: d.unit, kind: d.kind, help: '', series: [] };
+      c = { key: d.chart, title: d.chartTitle, group: d.group, unit: d.unit, kind: d.kind, help: '', series: [], limits: [], heatmap: !!d.heatmap };
       byKey.set(d.chart, c);
     }
     if (!c.help && d.help) c.help = d.help;
     c.series.push(d);
   }
+  for (const d of series) {
+    const c = d.limitOf && byKey.get(d.limitOf);
+    if (c) c.limits.push(d);
+  }
+  for (const c of byKey.values()) {
+    if (c.heatmap) c.series.sort((a, b) => le(a) - le(b));
+  }
   return [...byKey.values()];
+}
+
+// le is the upper bound of a histogram bucket series ("+Inf" → Infinity).
+export function le(d) {
+  const v = d.labels?.le;
+  return v === '+Inf' ? Infinity : Number(v);
 }
 
 // statSpecs lists the stat series as figures, in schema order: the label
@@ -65,7 +81,7 @@ export function sections(specs) {
 
 // signature is what, when it changes, makes a chart be built again.
 export function signature(spec) {
-  return JSON.stringify([spec.title, spec.unit, spec.kind, spec.series.map((s) => [s.id, s.title, s.unit, s.kind])]);
+  return JSON.stringify([spec.title, spec.unit, spec.kind, spec.series.map((s) => [s.id, s.title, s.unit, s.kind]), (spec.limits || []).map((s) => s.id), !!spec.heatmap]);
 }
 
 // wideValues are values whose formatting is the widest a legend shows

@@ -390,6 +390,9 @@ function describe(raw) {
     chart,
     chartTitle: str(raw.chartTitle, title),
     stat: raw.stat === true,
+    collector: str(raw.collector, ''),
+    limitOf: str(raw.limitOf, ''),
+    heatmap: raw.heatmap === true,
   };
 }
 

@@ -59,8 +59,8 @@ export class WhatChanged {
       what.textContent = `${fmt(r.before.mean)} → ${fmt(r.after.mean)}`;
       const sc = doc.createElement('span');
       sc.className = 'change-score';
-      sc.textContent = r.score >= 100 ? '≫' : `${r.score.toFixed(1)}σ`;
-      sc.title = 'How far the mean moved, in standard deviations of the window before';
+      sc.textContent = r.z >= 100 ? '≫' : `${r.z.toFixed(1)}σ`;
+      sc.title = 'How far the mean moved, in standard deviations of the window before (at least 2 % of the series’ largest value). Ranked by the size of the move among the moves beyond the noise.';
       b.append(name, what, sc);
       li.append(b);
       return li;
