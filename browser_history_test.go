@@ -1,14 +1,16 @@
 package dashboard
 
-// Browser tests of the long history: windows longer than the ring drawn
-// from ./api/range, and a drag-zoom into them. Same rules as
-// browser_test.go: real Chromium, waits on conditions, no timed assertions.
+// Browser tests of the long history (windows longer than the ring drawn
+// from ./api/range, and a drag-zoom into them) and of the Server-Sent
+// Events fallback. Same rules as browser_test.go: real Chromium, waits on
+// conditions, no timed assertions.
 
 import (
 	"context"
 	"encoding/json"
 	"fmt"
 	"math"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -378,4 +380,196 @@ func TestBrowserLongWindow48h(t *testing.T) {
 		}
 	}
 	con.check(t, nil)
+}
+
+// refuseWebSocket answers the WebSocket upgrade with 403, as a proxy that
+// refuses upgrades does, and passes every other request to h.
+func refuseWebSocket(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/ws") {
+			http.Error(w, "no", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// eventSourceSpyJS runs before the page's scripts and records, in
+// window.__streams, the URL of every EventSource the page opens.
+const eventSourceSpyJS = `(() => {
+  const Native = window.EventSource;
+  const streams = (window.__streams = []);
+  window.EventSource = class extends Native {
+    constructor(url, init) {
+      super(url, init);
+      streams.push(String(url));
+    }
+  };
+})();`
+
+// TestBrowserSSEFallback serves the page where the WebSocket upgrade is
+// refused (403): the page must go live over Server-Sent Events with the
+// history, say so in the header, and, after a restart (dashboard A closed,
+// a new dashboard B on the same address that has been collecting for a
+// moment), reconnect over SSE with ?since=<last tick it holds>, backfill
+// B's ticks from before it reconnected, and keep the time column strictly
+// increasing with a gap row between A and B.
+func TestBrowserSSEFallback(t *testing.T) {
+	browser := findBrowser(t)
+	const interval = 250 * time.Millisecond
+	opts := Options{Interval: interval, DisableHost: true}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	a := newDash(t, opts)
+	stopA := serve(t, ln, refuseWebSocket(a))
+	// The page opens on some history.
+	deadline := time.Now().Add(30 * time.Second)
+	for len(historyTicks(t, a)) < 4 {
+		if time.Now().After(deadline) {
+			t.Fatal("A recorded no history within 30 s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+
+	ctx, con := newBrowser(t, browser)
+	ctx, cancel := context.WithTimeout(ctx, 120*time.Second)
+	defer cancel()
+	for _, js := range []string{socketSpyJS, eventSourceSpyJS} {
+		if _, err := chromedp.Call(ctx, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: js}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	opened := time.Now().UnixMilli()
+	if err := chromedp.Do(ctx, chromedp.Navigate("http://"+addr+"/")); err != nil {
+		t.Fatal(err)
+	}
+	type sseState struct {
+		pageState
+		Transport string         `json:"transport"`
+		Badge     string         `json:"badge"`
+		Label     string         `json:"label"`
+		First     float64        `json:"first"`
+		Sockets   []socketRecord `json:"sockets"`
+		Streams   []string       `json:"streams"`
+		Times     []int64        `json:"times"`
+		Values    []*float64     `json:"values"`
+	}
+	stateJS := func(cond string) string {
+		return `(() => {
+		const s = (` + pageStateJS + `)();
+		s.sockets = window.__sockets || [];
+		s.streams = window.__streams || [];
+		if (!s.ready) return s;
+		const st = window.livedash.store;
+		const b = document.getElementById('transport');
+		s.transport = window.livedash.status.transport;
+		s.badge = b ? b.textContent : '';
+		s.label = b ? b.getAttribute('aria-label') : '';
+		s.first = st.firstX;
+		s.times = Array.from(st.times(), (x) => Math.round(x * 1000));
+		s.values = Array.from(st.values('go_goroutines') || [], (v) => (Number.isNaN(v) ? null : v));
+		s.ok = ` + cond + `;
+		return s;
+	})()`
+	}
+	var live sseState
+	waitJS(t, ctx, 60*time.Second, "live over SSE with charts drawn", stateJS(liveJS+` && s.transport === 'sse' && s.drawn >= 4`), &live)
+	checkLive(t, live.pageState)
+	t.Logf("live over SSE: %d rows, %d charts drawn; sockets %+v; streams %q", live.Rows, live.Drawn, live.Sockets, live.Streams)
+	if live.Badge != "SSE" || live.Label != "Transport: Server-Sent Events" {
+		t.Errorf("transport indicator %q (%q), want SSE (Transport: Server-Sent Events)", live.Badge, live.Label)
+	}
+	if len(live.Sockets) == 0 || live.Sockets[0].Open {
+		t.Errorf("sockets %+v: the refused WebSocket should have been tried first", live.Sockets)
+	}
+	if live.First*1000 >= float64(opened) {
+		t.Errorf("the store starts at %v, after the page opened (%d): no history over SSE", live.First, opened)
+	}
+	if path := os.Getenv("LIVEDASH_SCREENSHOT_SSE"); path != "" {
+		png, err := chromedp.Run(ctx, chromedp.CaptureScreenshot())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	grown := waitStateSSE(t, ctx, stateJS, live.Total+4)
+	t.Logf("frames over SSE: %d → %d rows", live.Total, grown.Total)
+
+	// Restart: A goes away; B comes up later on the same address, having
+	// collected a few ticks the page must backfill.
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	stopA()
+	var down sseState
+	waitJS(t, ctx, 30*time.Second, "the page sees A go away", stateJS(`s.socket !== 'open' && s.state !== 'open'`), &down)
+	if down.LastTs == nil {
+		t.Fatal("store holds no tick after A")
+	}
+	lastA := *down.LastTs
+	time.Sleep(time.Until(time.UnixMilli(lastA).Add(3 * interval)))
+	b := newDash(t, opts)
+	var backlog []int64
+	deadline = time.Now().Add(30 * time.Second)
+	for len(backlog) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("B's history holds %d ticks after 30 s", len(backlog))
+		}
+		time.Sleep(50 * time.Millisecond)
+		backlog = historyTicks(t, b)
+	}
+	ln2, err := relisten(addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	serve(t, ln2, refuseWebSocket(b))
+
+	var up sseState
+	waitJS(t, ctx, 60*time.Second, "live again over SSE on B with new data", stateJS(fmt.Sprintf(
+		liveJS+` && s.transport === 'sse' && s.lastTs > %d`, backlog[len(backlog)-1]+2*interval.Milliseconds())), &up)
+	checkLive(t, up.pageState)
+	last := up.Streams[len(up.Streams)-1]
+	t.Logf("live again after %d streams and %d sockets; last stream %s; %d rows up to %d", len(up.Streams), len(up.Sockets), last, up.Rows, *up.LastTs)
+	if want := fmt.Sprintf("since=%d", lastA); !strings.Contains(last, want) {
+		t.Errorf("reconnected with %s, want %s", last, want)
+	}
+	for i := 1; i < len(up.Times); i++ {
+		if up.Times[i] <= up.Times[i-1] {
+			t.Errorf("time column not strictly increasing at row %d: %d after %d", i, up.Times[i], up.Times[i-1])
+			break
+		}
+	}
+	held := make(map[int64]int, len(up.Times))
+	for i, ts := range up.Times {
+		held[ts] = i
+	}
+	if _, ok := held[lastA]; !ok {
+		t.Errorf("A's last tick %d is gone", lastA)
+	}
+	for _, ts := range backlog {
+		if _, ok := held[ts]; !ok {
+			t.Errorf("B's tick %d, recorded before the page reconnected, was not backfilled", ts)
+		}
+	}
+	if i, ok := held[lastA+interval.Milliseconds()]; !ok || up.Values[i] != nil {
+		t.Errorf("no gap row at %d between A (last %d) and B (first %d)", lastA+interval.Milliseconds(), lastA, backlog[0])
+	}
+	// The refused upgrades and the refused connections while nothing
+	// listened are logged by the browser.
+	con.check(t, func(msg string) bool {
+		return strings.Contains(msg, "ws://"+addr+"/ws") || strings.Contains(msg, "/events") || strings.Contains(msg, "403")
+	})
+}
+
+// waitStateSSE waits until the store has taken total rows in all.
+func waitStateSSE(t *testing.T, ctx context.Context, stateJS func(string) string, total int) pageState {
+	t.Helper()
+	var st pageState
+	waitJS(t, ctx, 30*time.Second, "frames arriving over SSE", stateJS(fmt.Sprintf(liveJS+` && s.transport === 'sse' && s.total >= %d`, total)), &st)
+	return st
 }

@@ -11,7 +11,7 @@ import { WhatChanged } from './whatchanged.js';
 import { toCSV, historyJSON, fileName, download, chartPNG } from './export.js';
 import { parseState, formatState } from './urlstate.js';
 import { loadTheme, saveTheme, applyTheme, nextTheme, themeLabel } from './theme.js';
-import { LiveSocket, wsURL, OPEN, CONNECTING, RECONNECTING } from './socket.js';
+import { LiveSocket, wsURL, sseURL, OPEN, CONNECTING, RECONNECTING, SSE } from './socket.js';
 import { RangeLoader, rangeURL, workerLoader } from './range.js';
 import { pickWindow } from './timewindow.js';
 import { clock } from './format.js';
@@ -181,6 +181,8 @@ system.addEventListener('change', () => {
 
 const socket = new LiveSocket({
   url: (since) => wsURL(window.location, config.wsPath || 'ws', since),
+  // Where a proxy refuses the WebSocket: Server-Sent Events.
+  sseURL: (since) => sseURL(window.location, 'events', since),
   since: () => store.lastTs,
   onMessage,
   onStatus: showStatus,
@@ -215,12 +217,30 @@ function onMessage(msg) {
   }
 }
 
+// The transport in use, by the status: "WS" or "SSE", its full name as
+// its accessible name and tooltip.
+const transportEl = document.createElement('span');
+transportEl.id = 'transport';
+transportEl.className = 'transport';
+statusEl?.append(transportEl);
+function showTransport(st) {
+  const sse = st.transport === SSE;
+  const name = sse ? 'Server-Sent Events' : 'WebSocket';
+  const text = sse ? 'SSE' : 'WS';
+  if (transportEl.textContent === text) return;
+  transportEl.textContent = text;
+  transportEl.dataset.transport = st.transport;
+  transportEl.title = sse ? 'Live data over Server-Sent Events: the WebSocket is refused on the way; it is tried again every minute' : 'Live data over a WebSocket';
+  transportEl.setAttribute('aria-label', `Transport: ${name}`);
+}
+
 // Connection status in the header: "live", "connecting…",
 // "reconnecting in 3 s", "offline". A one-second timer runs only while a
 // countdown is shown.
 let countdown = null;
 function showStatus(st) {
   if (!statusEl) return;
+  showTransport(st);
   clearInterval(countdown);
   countdown = null;
   const render = () => {
