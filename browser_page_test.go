@@ -272,7 +272,9 @@ func shownRange(t *testing.T, ctx context.Context) []float64 {
 // TestBrowserTimeControls picks a window, pauses, drag-zooms, pans with
 // the arrow keys, zooms out back to live, and opens a link to a view.
 func TestBrowserTimeControls(t *testing.T) {
-	d := newDash(t, Options{Interval: 250 * time.Millisecond, History: 2 * time.Minute})
+	// The ring only: the windows of the long history are
+	// browser_history_test.go's.
+	d := newDash(t, Options{Interval: 250 * time.Millisecond, History: 2 * time.Minute, DisableLongHistory: true})
 	ctx, con := openPage(t, d, "#w=1m", 8)
 
 	// 2 minutes of history: 1 m and 2 m are offered, the link's 1 m shown.

@@ -11,7 +11,9 @@ import { WhatChanged } from './whatchanged.js';
 import { toCSV, historyJSON, fileName, download, chartPNG } from './export.js';
 import { parseState, formatState } from './urlstate.js';
 import { loadTheme, saveTheme, applyTheme, nextTheme, themeLabel } from './theme.js';
-import { LiveSocket, wsURL, OPEN, CONNECTING, RECONNECTING } from './socket.js';
+import { LiveSocket, wsURL, sseURL, OPEN, CONNECTING, RECONNECTING, SSE } from './socket.js';
+import { RangeLoader, rangeURL, workerLoader } from './range.js';
+import { pickWindow } from './timewindow.js';
 import { clock } from './format.js';
 
 function readConfig() {
@@ -47,7 +49,7 @@ let applyingURL = false;
 function writeURL() {
   if (applyingURL) return;
   const h = formatState({
-    window: charts.window !== charts.windows[charts.windows.length - 1] ? charts.window : undefined,
+    window: charts.window !== pickWindow(charts.windows, NaN, store.window) ? charts.window : undefined,
     filter: charts.filter,
     collapsed: [...charts.collapsed],
     theme: themePref,
@@ -61,12 +63,14 @@ function writeURL() {
 let find = null;
 let timebar = null;
 let changes = null;
+let ranges = null;
 const charts = new Charts($('charts'), store, {
   uPlot: window.uPlot,
   onView: () => {
     find?.update();
     timebar?.update();
     changes?.update();
+    ranges?.update();
     writeURL();
   },
   onLayout: () => {
@@ -88,6 +92,21 @@ timebar = new Timebar(charts, {
   paused: $('paused'),
   pausedText: $('paused-text'),
   resume: $('resume'),
+});
+
+// A window longer than the ring: its older part from ./api/range (range.js).
+const windowsEl = $('windows');
+ranges = new RangeLoader({
+  store,
+  view: () => ({ window: charts.window, paused: charts.paused }),
+  url: (req) => rangeURL(window.location.href, req),
+  load: workerLoader(new URL('./rangeworker.js', import.meta.url)),
+  onChange: () => charts.invalidate(),
+  onStatus: (st) => {
+    windowsEl.setAttribute('aria-busy', String(st.loading));
+    windowsEl.classList.toggle('loading', st.loading);
+    windowsEl.title = st.error ? `Could not load the older data: ${st.error}` : st.loading ? 'Loading the older data…' : '';
+  },
 });
 
 changes = new WhatChanged(
@@ -162,6 +181,8 @@ system.addEventListener('change', () => {
 
 const socket = new LiveSocket({
   url: (since) => wsURL(window.location, config.wsPath || 'ws', since),
+  // Where a proxy refuses the WebSocket: Server-Sent Events.
+  sseURL: (since) => sseURL(window.location, 'events', since),
   since: () => store.lastTs,
   onMessage,
   onStatus: showStatus,
@@ -179,9 +200,11 @@ function onMessage(msg) {
       break;
     case 'history':
       if (store.applyHistory(msg) > 0) charts.invalidate();
+      ranges.update();
       break;
     case 'frame':
       if (store.applyFrame(msg)) charts.invalidate();
+      ranges.update();
       break;
     case 'status': {
       const errors = Array.isArray(msg.errors) ? msg.errors : [];
@@ -194,12 +217,30 @@ function onMessage(msg) {
   }
 }
 
+// The transport in use, by the status: "WS" or "SSE", its full name as
+// its accessible name and tooltip.
+const transportEl = document.createElement('span');
+transportEl.id = 'transport';
+transportEl.className = 'transport';
+statusEl?.append(transportEl);
+function showTransport(st) {
+  const sse = st.transport === SSE;
+  const name = sse ? 'Server-Sent Events' : 'WebSocket';
+  const text = sse ? 'SSE' : 'WS';
+  if (transportEl.textContent === text) return;
+  transportEl.textContent = text;
+  transportEl.dataset.transport = st.transport;
+  transportEl.title = sse ? 'Live data over Server-Sent Events: the WebSocket is refused on the way; it is tried again every minute' : 'Live data over a WebSocket';
+  transportEl.setAttribute('aria-label', `Transport: ${name}`);
+}
+
 // Connection status in the header: "live", "connecting…",
 // "reconnecting in 3 s", "offline". A one-second timer runs only while a
 // countdown is shown.
 let countdown = null;
 function showStatus(st) {
   if (!statusEl) return;
+  showTransport(st);
   clearInterval(countdown);
   countdown = null;
   const render = () => {
@@ -272,6 +313,7 @@ if (!window.uPlot) {
 window.livedash = Object.freeze({
   store,
   charts,
+  ranges,
   get status() {
     return socket.status;
   },

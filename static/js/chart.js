@@ -16,6 +16,7 @@ import { linePaths, lonePoints } from './paths.js';
 import { compareOffsets, offsetLabel, shifted } from './compare.js';
 import { cells, level, rowsUsed, leUnit, LEVELS } from './heatmap.js';
 import { le } from './specs.js';
+import { bandsPlugin } from './bands.js';
 
 const SYNC_KEY = 'livedash';
 
@@ -168,10 +169,22 @@ export class Chart {
     if (first && !this.#create()) return;
     const u = this.u;
     const paused = this.owner.paused != null;
+    // A window longer than the ring (hours) moves less than a pixel a tick:
+    // it is drawn again once it moved one, or its range changed.
+    const sh = this.shown;
+    const w = range.max - range.min;
+    if (!first && sh && !this.view.stale && w > this.owner.store.window &&
+        range.min - sh.min < w / u.bbox.width && Math.abs(w - (sh.max - sh.min)) < w * 1e-9) {
+      // The view's arrays are uPlot's: an append shows in the legend.
+      if (!this.view.sync() || u.data === this.view.data) {
+        if (!(u.cursor.left >= 0)) this.#showNewest();
+        return;
+      }
+    }
     u.batch(() => {
       // While paused, a chart that already has data keeps it untouched
       // (uPlot holds the view's arrays); it catches up on resume.
-      if (first || !paused) {
+      if (first || !paused || this.view.stale) {
         if (this.view.sync() || first) {
           u.setData(this.#data(), false);
           this.owner.draws++;
@@ -614,6 +627,9 @@ export class Chart {
       height,
       pxAlign: 0,
       series,
+      // A long window's min–max bands under the lines (bands.js); none
+      // on a heatmap.
+      plugins: spec.heatmap ? [] : [bandsPlugin(this.view, spec.series.map((d, k) => seriesStyle(k).colour))],
       legend: {
         show: true,
         live: true,

@@ -25,12 +25,16 @@
 
 import { figure } from './format.js';
 import { chartSpecs, statSpecs, sections, signature, failingFor } from './specs.js';
-import { liveWindow, windowsFor, pickWindow, zoomOut, pan } from './timewindow.js';
+import { liveWindow, windowsForTiers, pickWindow, zoomOut, pan } from './timewindow.js';
 import { terms, matches } from './filter.js';
 import { Chart } from './chart.js';
 
 // NEAR_MARGIN is how far off screen a chart is created and drawn once.
 const NEAR_MARGIN = '300px 0px';
+
+// STALE_BUDGET_MS is how long a frame may spend before it leaves the
+// charts whose range changed to the next frame.
+const STALE_BUDGET_MS = 40;
 
 // Charts owns every chart of the page, the sections they are in, and the
 // view they all show: the time window, live or paused on a range, the
@@ -180,8 +184,8 @@ export class Charts {
       }
     }
     for (const c of this.charts.values()) c.attach();
-    this.windows = windowsFor(this.store.window);
-    this.window = pickWindow(this.windows, this.wantWindow);
+    this.windows = windowsForTiers(this.store.tiers, this.store.window);
+    this.window = pickWindow(this.windows, this.wantWindow, this.store.window);
     this.#applyFilter();
     this.#applyCollapsed();
     this.setErrors(this.errors);
@@ -202,7 +206,7 @@ export class Charts {
   // live.
   setWindow(w) {
     this.wantWindow = w;
-    const next = pickWindow(this.windows, w);
+    const next = pickWindow(this.windows, w, this.store.window);
     const changed = next !== this.window || this.paused != null;
     this.window = next;
     this.paused = null;
@@ -236,7 +240,9 @@ export class Charts {
     const max = this.store.lastX;
     if (max == null) return null;
     const r = this.paused;
-    return r ? { min: Math.min(this.store.firstX, r.min), max: Math.max(max, r.max) } : { min: this.store.firstX, max };
+    // The older rows of a long window (range.js) count as held.
+    const first = Math.min(this.store.firstX, this.store.range?.xs[0] ?? Infinity);
+    return r ? { min: Math.min(first, r.min), max: Math.max(max, r.max) } : { min: first, max };
   }
 
   // zoomOut shows twice the paused range, back to live once that covers
@@ -263,7 +269,7 @@ export class Charts {
     if (this.paused) return this.paused;
     const max = this.store.lastX;
     if (max == null) return null;
-    return { min: max - liveWindow(max - this.store.firstX, this.window || this.store.window), max };
+    return { min: max - liveWindow(max - this.store.firstX, this.window || this.store.window, this.store.window), max };
   }
 
   // setFilter shows only the charts whose text has every word of q (see
@@ -379,13 +385,21 @@ export class Charts {
     this.frames++;
     const t0 = this.win.performance.now();
     this.#updateFigures();
+    let more = false;
     for (const c of this.charts.values()) {
       if (c.visible || (c.near && c.early)) {
+        // Charts that must rebuild from a new range (a long window's
+        // thousands of buckets, range.js) are drawn a few per frame.
+        if (c.view.stale && this.win.performance.now() - t0 > STALE_BUDGET_MS) {
+          more = true;
+          continue;
+        }
         c.early = false;
         c.draw(range);
       }
     }
     this.drawMs += this.win.performance.now() - t0;
+    if (more) this.invalidate();
   }
 
   // #makeFigure builds one figure of a section summary: its label and an

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { wsURL, backoff, LiveSocket, CONNECTING, OPEN, RECONNECTING, CLOSED } from './socket.js';
+import { wsURL, sseURL, backoff, LiveSocket, CONNECTING, OPEN, RECONNECTING, CLOSED, WS, SSE } from './socket.js';
 
 const loc = (href) => ({ href });
 
@@ -68,6 +68,31 @@ function fakeEnv() {
     }
   }
   env.WebSocket = FakeWS;
+  env.streams = [];
+  // A fake EventSource: onopen, onmessage, onerror; close.
+  class FakeES {
+    constructor(url) {
+      this.url = url;
+      this.readyState = 0;
+      this.closed = false;
+      env.streams.push(this);
+    }
+    close() {
+      this.closed = true;
+      this.readyState = 2;
+    }
+    open() {
+      this.readyState = 1;
+      this.onopen && this.onopen({});
+    }
+    recv(obj) {
+      this.onmessage && this.onmessage({ data: JSON.stringify(obj) });
+    }
+    fail() {
+      this.onerror && this.onerror({});
+    }
+  }
+  env.EventSource = FakeES;
   env.timerApi = {
     setTimeout: (f, ms) => {
       const id = env.nextId++;
@@ -98,6 +123,7 @@ function fakeEnv() {
     env.now = end;
   };
   env.last = () => env.sockets[env.sockets.length - 1];
+  env.stream = () => env.streams[env.streams.length - 1];
   return env;
 }
 
@@ -268,4 +294,197 @@ test('LiveSocket close stops for good; retryNow skips the wait', () => {
   assert.equal(env.sockets.length, 2);
   assert.equal(env.timers.size, 0, 'no timers left');
   assert.equal(s.send({ type: 'ping' }), false);
+});
+
+test('sseURL keeps the mount prefix and adds since', () => {
+  assert.equal(sseURL(loc('http://h/debug/dashboard/#w=6h'), 'events'), 'http://h/debug/dashboard/events');
+  assert.equal(sseURL(loc('https://h/d/'), 'events', 1732240002000), 'https://h/d/events?since=1732240002000');
+  assert.equal(sseURL(loc('http://h/d/'), '', null), 'http://h/d/events');
+});
+
+// newFallback is newSocket with the SSE fallback.
+function newFallback(env, extra = {}) {
+  return newSocket(env, {
+    sseURL: (sn) => (sn == null ? 'http://h/d/events' : `http://h/d/events?since=${sn}`),
+    EventSource: env.EventSource,
+    ...extra,
+  });
+}
+
+test('a refused upgrade falls back to SSE at once, with since; nothing is sent over SSE', () => {
+  const env = fakeEnv();
+  const { s, got, setSince } = newFallback(env);
+  setSince(1732240002000);
+  s.start();
+  assert.equal(s.status.transport, WS);
+  env.last().drop(1006);
+  assert.equal(env.streams.length, 0);
+  env.advance(0);
+  assert.equal(env.streams.length, 1, 'SSE tried at once');
+  const es = env.stream();
+  assert.equal(es.url, 'http://h/d/events?since=1732240002000');
+  assert.equal(s.status.transport, SSE);
+  assert.equal(s.status.state, CONNECTING);
+  es.open();
+  es.recv({ type: 'schema', series: [] });
+  es.recv({ type: 'frame', ts: 1 });
+  assert.equal(s.status.state, OPEN);
+  assert.equal(s.status.attempt, 0);
+  assert.deepEqual(got.map((m) => m.type), ['schema', 'frame']);
+  assert.equal(s.send({ type: 'ping' }), false, 'nothing to send on');
+  for (let k = 0; k < 20; k++) {
+    env.advance(1000);
+    es.recv({ type: 'frame', ts: k + 2 });
+  }
+  assert.equal(env.sockets.length, 1, 'no WebSocket before the probe is due');
+  assert.equal(s.status.state, OPEN);
+});
+
+test('a WebSocket that stays silent falls back to SSE', () => {
+  const env = fakeEnv();
+  const { s } = newFallback(env, { firstMessageMs: 4000 });
+  s.start();
+  const ws = env.last();
+  ws.open();
+  env.advance(3999);
+  assert.equal(s.status.state, OPEN);
+  env.advance(1);
+  assert.deepEqual(ws.closedWith, [4001, 'no message from server']);
+  env.advance(0);
+  assert.equal(env.streams.length, 1);
+  assert.equal(s.status.transport, SSE);
+});
+
+test('on SSE, a WebSocket is tried every minute and taken once it speaks', () => {
+  const env = fakeEnv();
+  const { s, got, setSince } = newFallback(env, { probeMs: 60000 });
+  s.start();
+  env.last().drop(1006);
+  env.advance(0);
+  const es = env.stream();
+  es.open();
+  es.recv({ type: 'schema', series: [] });
+  setSince(1000);
+  // Keep the stream alive with frames; the first probe fails (refused).
+  const tick = (ms) => {
+    for (let t = 0; t < ms; t += 1000) {
+      env.advance(1000);
+      if (!es.closed) es.recv({ type: 'frame', ts: env.now });
+    }
+  };
+  tick(60000);
+  assert.equal(env.sockets.length, 2, 'a probe after a minute');
+  assert.equal(env.last().url, 'ws://h/d/ws?since=1000');
+  env.last().drop(1006);
+  assert.equal(s.status.transport, SSE, 'a failed probe changes nothing');
+  assert.equal(s.status.state, OPEN);
+  tick(60000);
+  assert.equal(env.sockets.length, 3, 'the next probe a minute later');
+  const probe = env.last();
+  probe.open();
+  assert.equal(s.status.transport, SSE, 'open is not enough');
+  const before = got.length;
+  probe.recv({ type: 'schema', series: [] });
+  assert.equal(s.status.transport, WS);
+  assert.equal(s.status.state, OPEN);
+  assert.equal(es.closed, true, 'the event stream closed');
+  assert.equal(got[before].type, 'schema', 'the probe\'s first message dispatched');
+  es.recv({ type: 'frame', ts: 1 });
+  assert.equal(got.length, before + 1, 'nothing more from the closed stream');
+  probe.recv({ type: 'history', ts: [], cols: [] });
+  assert.equal(got.length, before + 2);
+  // Pings again, on the WebSocket.
+  for (let k = 0; k < 6; k++) {
+    env.advance(1000);
+    probe.recv({ type: 'frame', ts: k });
+  }
+  assert.ok(probe.sent.some((m) => m.type === 'ping'));
+  // It is now the connection: a drop reconnects over the WebSocket.
+  probe.drop(1001);
+  env.advance(s.status.nextAt - env.now);
+  assert.equal(env.sockets.length, 4);
+  assert.equal(env.streams.length, 1);
+});
+
+test('a probe that opens but stays silent is given up', () => {
+  const env = fakeEnv();
+  const { s } = newFallback(env, { probeMs: 10000, firstMessageMs: 3000, stallMs: 600000 });
+  s.start();
+  env.last().drop(1006);
+  env.advance(0);
+  env.stream().open();
+  env.stream().recv({ type: 'schema', series: [] });
+  env.advance(10000);
+  const probe = env.last();
+  assert.equal(env.sockets.length, 2);
+  probe.open();
+  env.advance(3000);
+  assert.deepEqual(probe.closedWith, [1000, 'probe']);
+  assert.equal(s.status.transport, SSE);
+  env.advance(10000);
+  assert.equal(env.sockets.length, 3, 'tried again later');
+});
+
+test('a dropped event stream reconnects over SSE with backoff and since', () => {
+  const env = fakeEnv();
+  const { s, setSince } = newFallback(env);
+  s.start();
+  env.last().drop(1006);
+  env.advance(0);
+  env.stream().open();
+  env.stream().recv({ type: 'schema', series: [] });
+  setSince(1732240002000);
+  const es = env.stream();
+  es.fail();
+  assert.equal(es.closed, true, 'the EventSource does not reconnect by itself');
+  assert.equal(s.status.state, RECONNECTING);
+  assert.equal(s.status.nextAt - env.now, 500);
+  env.advance(500);
+  assert.equal(env.streams.length, 2);
+  assert.equal(env.sockets.length, 1, 'no WebSocket in between');
+  assert.equal(env.stream().url, 'http://h/d/events?since=1732240002000');
+});
+
+test('a WebSocket that worked is retried before SSE; nothing works: both, with backoff', () => {
+  const env = fakeEnv();
+  const { s } = newFallback(env);
+  s.start();
+  env.last().open();
+  env.last().recv({ type: 'schema', series: [] });
+  env.last().drop(1001, 'going away');
+  // A restart: refused twice over the WebSocket, backing off.
+  for (let k = 0; k < 2; k++) {
+    env.advance(s.status.nextAt - env.now);
+    assert.equal(s.status.transport, WS);
+    env.last().drop(1006);
+  }
+  assert.equal(env.streams.length, 0);
+  env.advance(s.status.nextAt - env.now);
+  env.last().drop(1006);
+  env.advance(0);
+  assert.equal(env.streams.length, 1, 'SSE after three refusals');
+  env.stream().fail();
+  assert.equal(s.status.state, RECONNECTING);
+  assert.ok(s.status.nextAt > env.now, 'then a wait');
+  env.advance(s.status.nextAt - env.now);
+  assert.equal(s.status.transport, WS, 'the WebSocket first again');
+});
+
+test('close ends the stream, the probe and every timer', () => {
+  const env = fakeEnv();
+  const { s } = newFallback(env, { probeMs: 1000 });
+  s.start();
+  env.last().drop(1006);
+  env.advance(0);
+  const es = env.stream();
+  es.open();
+  es.recv({ type: 'schema', series: [] });
+  env.advance(1000);
+  const probe = env.last();
+  assert.equal(env.sockets.length, 2);
+  s.close();
+  assert.equal(es.closed, true);
+  assert.deepEqual(probe.closedWith, [1000, 'probe']);
+  assert.equal(env.timers.size, 0);
+  assert.equal(s.status.state, CLOSED);
 });

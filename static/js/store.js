@@ -62,6 +62,15 @@ export class Store {
     // series: the current schema's descriptors, in schema order.
     this.series = [];
     this.schemaVersion = 0;
+    // tiers are the history's resolutions from the schema, finest first:
+    // [{step, span}] in ms, the ring's full rate first. Empty before a
+    // schema that lists them.
+    this.tiers = [];
+    // range is the older data of a window longer than the ring, fetched
+    // from ./api/range (range.js): not part of the ring, never merged into
+    // it, replaced or dropped when the window changes. Views draw it before
+    // the ring's rows. null when the window needs none.
+    this.range = null;
   }
 
   // applySchema applies a "schema" message. It returns the ids added and
@@ -70,6 +79,7 @@ export class Store {
     const cap = msg.historyLen > 0 ? Math.floor(msg.historyLen) : DEFAULT_CAPACITY;
     if (msg.interval > 0) this.interval = msg.interval;
     if (cap !== this.capacity) this.#resize(cap);
+    this.tiers = tiersOf(msg.tiers);
 
     const before = new Set(this.series.map((s) => s.id));
     const seen = new Set();
@@ -253,27 +263,46 @@ export class Store {
 // arrays, null for a gap, oldest first. sync() brings it up to date with
 // the store by appending the rows it has not seen (O(new rows)); it
 // rebuilds from the ring (O(rows held)) only after a schema or capacity
-// change or when it fell more than a ring behind, e.g. a chart that was off
-// screen for a long time.
+// change, when the store's range changed, or when it fell more than a ring
+// behind, e.g. a chart that was off screen for a long time.
+//
+// With a range (store.range, a window longer than the ring, see range.js)
+// the view starts with the range's rows older than the ring's first (pre
+// rows: the buckets' means, then a row of gaps when the two do not meet),
+// and lo / hi hold, per series, the buckets' min and max for those rows
+// (Float64Arrays, NaN for a gap; null for a series without them): the band
+// drawn around the mean.
 //
 // To stay O(1) per row the arrays are not trimmed on every append: they
 // grow to twice the capacity and are then cut back to the capacity in one
 // splice (amortized O(1)). The rows older than the store's window that
 // this leaves at the front are outside the x range the charts set, and
-// uPlot only draws and scans the indices inside that range.
+// uPlot only draws and scans the indices inside that range. With a range
+// the rows the ring let go of are kept (they are inside the window) until
+// the range covers them again, and at most three rings of them.
 export class View {
   constructor(store, ids) {
     this.store = store;
     this.ids = ids.slice();
     this.data = [[], ...this.ids.map(() => anyArray())];
     this.gen = -1;
+    this.rangeGen = 0;
     this.seen = 0;
+    this.pre = 0;
+    this.lo = [];
+    this.hi = [];
+  }
+
+  // stale is true when the store's range changed since the last sync: a
+  // paused chart syncs then, although it does not take live rows.
+  get stale() {
+    return (this.store.range?.gen ?? 0) !== this.rangeGen;
   }
 
   // sync updates data and reports whether it changed.
   sync() {
     const s = this.store;
-    if (this.gen !== s.gen || s.total - this.seen > s.length) {
+    if (this.gen !== s.gen || this.stale || s.total - this.seen > s.length) {
       this.#rebuild();
       return true;
     }
@@ -286,8 +315,11 @@ export class View {
       for (let k = 0; k < cols.length; k++) d[k + 1].push(cols[k] ? nul(cols[k].data[slot]) : null);
     }
     this.seen = s.total;
-    if (d[0].length > 2 * s.capacity) {
-      const cut = d[0].length - s.capacity;
+    const live = d[0].length - this.pre;
+    if (this.pre > 0) {
+      if (live > 3 * s.capacity) this.#rebuild();
+    } else if (live > 2 * s.capacity) {
+      const cut = live - s.capacity;
       for (const a of d) a.splice(0, cut);
     }
     return true;
@@ -297,12 +329,42 @@ export class View {
     const s = this.store;
     const cols = this.ids.map((id) => s.cols.get(id));
     const d = (this.data = [[], ...cols.map(() => anyArray())]);
+    this.pre = 0;
+    this.lo = [];
+    this.hi = [];
+    const r = s.range;
+    if (r && r.xs.length) {
+      // The range's rows before the ring's first.
+      const limit = s.length ? s.xs[s.start] : Infinity;
+      let n = 0;
+      while (n < r.xs.length && r.xs[n] < limit) n++;
+      if (n > 0) {
+        const rc = this.ids.map((id) => r.cols.get(id));
+        for (let k = 0; k < n; k++) d[0].push(r.xs[k]);
+        for (let c = 0; c < rc.length; c++) {
+          const y = d[c + 1];
+          const m = rc[c]?.mean;
+          for (let k = 0; k < n; k++) y.push(m ? nul(m[k]) : null);
+          this.lo.push(rc[c]?.min ? rc[c].min.subarray(0, n) : null);
+          this.hi.push(rc[c]?.max ? rc[c].max.subarray(0, n) : null);
+        }
+        // A hole (a restart, a long gap) between the range and the ring.
+        const stepX = r.step / 1000;
+        if (s.length && limit - r.xs[n - 1] > GAP_TICKS * stepX + s.interval / 1000) {
+          d[0].push(r.xs[n - 1] + stepX);
+          for (let c = 0; c < rc.length; c++) d[c + 1].push(null);
+          n++;
+        }
+        this.pre = n;
+      }
+    }
     for (let k = 0; k < s.length; k++) {
       const slot = (s.start + k) % s.capacity;
       d[0].push(s.xs[slot]);
       for (let c = 0; c < cols.length; c++) d[c + 1].push(cols[c] ? nul(cols[c].data[slot]) : null);
     }
     this.gen = s.gen;
+    this.rangeGen = r?.gen ?? 0;
     this.seen = s.total;
   }
 }
@@ -332,6 +394,15 @@ function describe(raw) {
     limitOf: str(raw.limitOf, ''),
     heatmap: raw.heatmap === true,
   };
+}
+
+// tiersOf keeps the well-formed tiers of a schema, finest first.
+function tiersOf(raw) {
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter((t) => t && t.step > 0 && t.span > 0)
+    .map((t) => ({ step: Number(t.step), span: Number(t.span) }))
+    .sort((a, b) => a.step - b.step);
 }
 
 function num(v) {

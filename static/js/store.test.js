@@ -377,3 +377,73 @@ test('a view rebuilt and a view appended to hold the same data', () => {
   assert.deepEqual(live.data.map(tail), fresh.data);
   assert.deepEqual(fresh.data, [[3, 4, 5, 6], [3, 4, 5, 6], [null, 2, null, 3]]);
 });
+
+test('the schema\'s tiers are kept, finest first; malformed ones left out', () => {
+  const s = new Store();
+  s.applySchema(schema([[0, 'a']], { tiers: [{ step: 60000, span: 172800000 }, { step: 1000, span: 600000 }, { step: 0, span: 5 }, null] }));
+  assert.deepEqual(s.tiers, [{ step: 1000, span: 600000 }, { step: 60000, span: 172800000 }]);
+  s.applySchema(schema([[0, 'a']]));
+  assert.deepEqual(s.tiers, []);
+  assert.equal(s.range, null);
+});
+
+test('a view draws the range before the ring, with bands, a gap row where they do not meet', () => {
+  const s = new Store();
+  s.applySchema(schema([[0, 'a'], [1, 'b']]));
+  for (let k = 100; k < 110; k++) s.applyFrame(frame(k, [0, 1], [k, -k]));
+  const v = s.view(['a', 'b']);
+  v.sync();
+  assert.equal(v.pre, 0);
+  assert.equal(v.stale, false);
+  // Buckets of 10 s from 0 to 90 s: they meet the ring (100 s).
+  const range = (t0, n) => ({
+    gen: 7, tier: 1, step: 10000, from: T0 + t0 * 1000, to: T0 + (t0 + 10 * n) * 1000,
+    xs: Array.from({ length: n }, (_, k) => (T0 + (t0 + 10 * k) * 1000) / 1000),
+    cols: new Map([['a', { mean: new Float64Array(n).fill(1), min: new Float64Array(n).fill(0), max: new Float64Array(n).fill(2) }]]),
+  });
+  s.range = range(0, 12); // 0 … 110 s: the rows at 100 and 110 s are the ring's
+  assert.equal(v.stale, true);
+  assert.equal(v.sync(), true);
+  assert.equal(v.pre, 10);
+  assert.deepEqual(v.data[0].slice(8, 12).map((x) => Math.round(x * 1000 - T0) / 1000), [80, 90, 100, 101]);
+  assert.deepEqual(v.data[1].slice(8, 12), [1, 1, 100, 101]);
+  assert.deepEqual(v.data[2].slice(8, 12), [null, null, -100, -101], 'a series the range lacks');
+  assert.deepEqual(v.hi[0].length, 10);
+  assert.equal(v.lo[1], null);
+  // Live rows append after the ring's.
+  s.applyFrame(frame(110, [0], [110]));
+  v.sync();
+  assert.equal(v.data[0].length, 10 + 11);
+  // A range that stops well before the ring: a gap row between.
+  s.range = { ...range(0, 5), gen: 8 };
+  v.sync();
+  assert.equal(v.pre, 6);
+  assert.equal(v.data[0][5], (T0 + 50000) / 1000);
+  assert.equal(v.data[1][5], null);
+  // The range dropped: the ring alone.
+  s.range = null;
+  v.sync();
+  assert.equal(v.pre, 0);
+  assert.equal(v.data[0].length, 11);
+});
+
+test('with a range, a view keeps the rows the ring let go of, up to three rings', () => {
+  const s = new Store(10);
+  s.applySchema(schema([[0, 'a']], { historyLen: 10 }));
+  s.applyFrame(frame(100, [0], [1]));
+  s.range = { gen: 9, tier: 1, step: 10000, xs: [(T0 + 50000) / 1000, (T0 + 60000) / 1000], cols: new Map([['a', { mean: new Float64Array([5, 6]), min: new Float64Array([4, 5]), max: new Float64Array([6, 7]) }]]) };
+  const v = s.view(['a']);
+  v.sync();
+  assert.equal(v.pre, 3, 'two buckets and a gap row');
+  for (let k = 101; k < 125; k++) {
+    s.applyFrame(frame(k, [0], [k]));
+    v.sync();
+  }
+  assert.equal(v.data[0].length, 3 + 25, 'every live row kept');
+  for (let k = 125; k < 140; k++) {
+    s.applyFrame(frame(k, [0], [k]));
+    v.sync();
+  }
+  assert.ok(v.data[0].length - v.pre <= 30, 'at most three rings');
+  assert.equal(v.data[1][0], 5, 'the range kept');
+});

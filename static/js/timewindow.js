@@ -23,6 +23,23 @@ export function windowsFor(span) {
   return out;
 }
 
+// windowsForTiers returns the windows to offer for a history of tiers
+// ([{step, span}] in ms, the schema's, the full-rate ring first) and a ring
+// of ringSpan seconds: those of the ring (windowsFor), then every one of
+// WINDOWS longer than the ring that the longest tier reaches, then that
+// tier's span when it is none of them. Without coarse tiers, the ring's.
+export function windowsForTiers(tiers, ringSpan) {
+  const out = windowsFor(ringSpan);
+  let longest = 0;
+  for (const t of tiers || []) if (t.span > longest) longest = t.span;
+  longest = Math.floor(longest / 1000);
+  const last = out.length ? out[out.length - 1] : 0;
+  if (!(longest > last)) return out;
+  for (const w of WINDOWS) if (w > last && w <= longest) out.push(w);
+  if (out[out.length - 1] !== longest) out.push(longest);
+  return out;
+}
+
 // windowLabel names a window in the picker: "1 m", "15 m", "1 h", "6 h",
 // "90 s", "1.5 h".
 export function windowLabel(w) {
@@ -48,11 +65,12 @@ export function formatWindow(w) {
 }
 
 // pickWindow returns the window of offered closest to want (the one from
-// the URL or the user's last choice), or the longest offered when want is
-// not a number.
-export function pickWindow(offered, want) {
+// the URL or the user's last choice); when want is not a number, fallback
+// (the ring's span: the default window, drawn without fetching anything)
+// if it is offered, else the longest offered.
+export function pickWindow(offered, want, fallback = NaN) {
   if (offered.length === 0) return NaN;
-  if (!Number.isFinite(want)) return offered[offered.length - 1];
+  if (!Number.isFinite(want)) return offered.includes(fallback) ? fallback : offered[offered.length - 1];
   let best = offered[0];
   for (const w of offered) if (Math.abs(w - want) < Math.abs(best - want)) best = w;
   return best;
@@ -60,8 +78,11 @@ export function pickWindow(offered, want) {
 
 // liveWindow is the width (seconds) of the live x range: the span of the
 // data held, at least MIN_WINDOW, at most win (the window chosen), so a
-// fresh page fills its charts and the window grows to win.
-export function liveWindow(held, win) {
+// fresh page fills its charts and the window grows to win. A window longer
+// than the ring (ring seconds) is shown whole: its older part comes from
+// the long history (range.js), however much of it there is.
+export function liveWindow(held, win, ring = Infinity) {
+  if (win > ring) return win;
   const w = Number.isFinite(held) ? Math.max(MIN_WINDOW, held) : MIN_WINDOW;
   return win > 0 ? Math.min(win, w) : w;
 }

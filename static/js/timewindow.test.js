@@ -1,7 +1,7 @@
 // Tests of timewindow.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { liveWindow, MIN_WINDOW, WINDOWS, windowsFor, windowLabel, parseWindow, formatWindow, pickWindow, zoomOut, pan } from './timewindow.js';
+import { liveWindow, MIN_WINDOW, WINDOWS, windowsFor, windowsForTiers, windowLabel, parseWindow, formatWindow, pickWindow, zoomOut, pan } from './timewindow.js';
 
 test('liveWindow spans the data held, at least a minute, at most the ring', () => {
   assert.equal(MIN_WINDOW, 60);
@@ -62,4 +62,30 @@ test('pan moves a paused range by a share of its width, within the data', () => 
   assert.deepEqual(pan({ min: 200, max: 300 }, 0.5, bounds), { min: 250, max: 350 });
   assert.deepEqual(pan({ min: 20, max: 120 }, -0.5, bounds), { min: 0, max: 100 }, 'stops at the oldest data');
   assert.deepEqual(pan({ min: 480, max: 580 }, 0.5, bounds), { min: 500, max: 600 }, 'stops at the newest');
+});
+
+test('windowsForTiers offers the ring\'s windows, then those the longest tier reaches', () => {
+  const tiers = [
+    { step: 1000, span: 600000 },
+    { step: 10000, span: 21600000 },
+    { step: 60000, span: 172800000 },
+  ];
+  assert.deepEqual(windowsForTiers(tiers, 600), [60, 300, 600, 900, 3600, 6 * 3600, 24 * 3600, 48 * 3600]);
+  assert.deepEqual(windowsForTiers(tiers.slice(0, 2), 600), [60, 300, 600, 900, 3600, 6 * 3600]);
+  assert.deepEqual(windowsForTiers(tiers.slice(0, 1), 600), [60, 300, 600], 'the ring only');
+  assert.deepEqual(windowsForTiers([], 600), [60, 300, 600], 'an older server: no tiers');
+  assert.deepEqual(windowsForTiers(undefined, 120), [60, 120]);
+  // Scaled down: a 10 s ring, tiers of 1 and 10 minutes.
+  assert.deepEqual(windowsForTiers([{ step: 100, span: 10000 }, { step: 1000, span: 60000 }, { step: 5000, span: 600000 }], 10), [10, 60, 300, 600]);
+  assert.deepEqual(windowsForTiers([{ step: 1000, span: 600000 }, { step: 10000, span: 7200000 }], 600), [60, 300, 600, 900, 3600, 7200], 'the longest span itself');
+});
+
+test('pickWindow falls back to the ring, liveWindow shows a long window whole', () => {
+  const offered = [60, 300, 600, 900, 3600];
+  assert.equal(pickWindow(offered, NaN, 600), 600, 'the default: the ring');
+  assert.equal(pickWindow(offered, NaN), 3600, 'no fallback: the longest');
+  assert.equal(pickWindow(offered, NaN, 1200), 3600, 'a fallback not offered');
+  assert.equal(pickWindow(offered, 3600, 600), 3600);
+  assert.equal(liveWindow(30, 3600, 600), 3600, 'longer than the ring: whole, however little is held');
+  assert.equal(liveWindow(30, 600, 600), 60, 'the ring: grows with the data');
 });
