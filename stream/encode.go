@@ -3,6 +3,7 @@ package stream
 import (
 	"cmp"
 	"encoding/json"
+	"github.com/livedash/dashboard/internal/history"
 	"math"
 	"slices"
 	"strconv"
@@ -14,32 +15,9 @@ import (
 // digits), and it keeps frames small. Timestamps are sent exact.
 const wireDigits = 4
 
-// pow10 holds the exact powers of ten a float64 can represent.
-var pow10 = func() (p [23]float64) {
-	p[0] = 1
-	for i := 1; i < len(p); i++ {
-		p[i] = p[i-1] * 10
-	}
-	return p
-}()
-
-// roundSig rounds v to digits significant digits. The result is the
-// float64 nearest to a short decimal, so it also prints short.
-func roundSig(v float64, digits int) float64 {
-	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return v
-	}
-	drop := int(math.Floor(math.Log10(math.Abs(v)))) + 1 - digits
-	switch {
-	case drop == 0:
-		return math.Round(v)
-	case drop > 0 && drop < len(pow10):
-		return math.Round(v/pow10[drop]) * pow10[drop]
-	case drop < 0 && -drop < len(pow10):
-		return math.Round(v*pow10[-drop]) / pow10[-drop]
-	}
-	return v
-}
+// roundSig rounds v to digits significant digits (history.RoundSig: the
+// wire and the long history round alike).
+func roundSig(v float64, digits int) float64 { return history.RoundSig(v, digits) }
 
 // appendValue appends v as a compact JSON number, or null for NaN and ±Inf:
 // integers below 2^53 exactly, with trailing zeros as an exponent when that

@@ -140,7 +140,7 @@ func TestColumnRoundTripRandomBits(t *testing.T) {
 		case 2:
 			vals[i] = r.NormFloat64() * 1e6
 		default:
-			vals[i] = roundSig(r.ExpFloat64()*math.Pow(10, float64(r.IntN(40)-20)), 1+r.IntN(6))
+			vals[i] = RoundSig(r.ExpFloat64()*math.Pow(10, float64(r.IntN(40)-20)), 1+r.IntN(6))
 		}
 	}
 	roundTrip(t, vals)
@@ -202,7 +202,7 @@ func FuzzColumn(f *testing.F) {
 				u |= uint64(data[i+j]) << (8 * j)
 			}
 			v := math.Float64frombits(u)
-			vals = append(vals, v, roundSig(v, 1+int(n)%6))
+			vals = append(vals, v, RoundSig(v, 1+int(n)%6))
 		}
 		// Short blocks, so that the encoder picks log mode too.
 		roundTripBlocks(t, vals, 1+int(n)%16)

@@ -30,7 +30,7 @@ const (
 
 // crashValue is the value of series i at tick k of the writer.
 func crashValue(i int, k int64) float64 {
-	return roundSig(float64(i+1)*10+float64(k%97)/7, 4)
+	return RoundSig(float64(i+1)*10+float64(k%97)/7, 4)
 }
 
 // crashGeneration returns the generation of the store saved at path: the

@@ -69,9 +69,10 @@ func findDecimal(v float64) (m int64, e int, ok bool) {
 	return 0, 0, false
 }
 
-// roundSig rounds v to digits significant digits, as the broker does for
-// the wire: the result is the float64 nearest to a short decimal.
-func roundSig(v float64, digits int) float64 {
+// RoundSig rounds v to digits significant digits, as the broker does for
+// the wire: the result is the float64 nearest to a short decimal, so it
+// also prints short (and compresses well here).
+func RoundSig(v float64, digits int) float64 {
 	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
 		return v
 	}

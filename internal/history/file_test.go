@@ -39,7 +39,7 @@ func filled(t testing.TB, ids []string, ticks int, seed uint64) (*Store, int64) 
 func rowFor(r *rand.Rand, n int) []float64 {
 	row := make([]float64, n)
 	for i := range row {
-		row[i] = roundSig(float64(i+1)*100+10*r.NormFloat64(), 4)
+		row[i] = RoundSig(float64(i+1)*100+10*r.NormFloat64(), 4)
 		if r.IntN(20) == 0 {
 			row[i] = math.NaN()
 		}

@@ -18,7 +18,7 @@ func TestAppendNumberReadsBack(t *testing.T) {
 		case 0:
 			vals = append(vals, math.Float64frombits(r.Uint64()))
 		case 1:
-			vals = append(vals, roundSig(r.NormFloat64()*math.Pow(10, float64(r.IntN(50)-25)), 1+r.IntN(8)))
+			vals = append(vals, RoundSig(r.NormFloat64()*math.Pow(10, float64(r.IntN(50)-25)), 1+r.IntN(8)))
 		default:
 			vals = append(vals, r.NormFloat64())
 		}

@@ -21,11 +21,11 @@ func signals(seed uint64) []signal {
 	return []signal{
 		{"constant", func(int) float64 { return 16 }},
 		{"slow", func(i int) float64 { // memory in use: drifts, breathes with the day
-			return roundSig(1.2e9+2e8*math.Sin(float64(i)*day)+3e4*float64(i%7200), 4)
+			return RoundSig(1.2e9+2e8*math.Sin(float64(i)*day)+3e4*float64(i%7200), 4)
 		}},
 		{"noisy", func(i int) float64 { // a busy CPU percentage, worst case: Gaussian noise
 			v := 35 + 15*math.Sin(float64(i)*day) + 6*r.NormFloat64()
-			return roundSig(min(max(v, 0), 100), 4)
+			return RoundSig(min(max(v, 0), 100), 4)
 		}},
 		{"jiffies", func(i int) float64 { // host CPU % from /proc/stat: 100 Hz × 2 CPUs, 0.5 % steps
 			v := 8 + 4*math.Sin(float64(i)*day) + 3*r.NormFloat64()
@@ -36,13 +36,13 @@ func signals(seed uint64) []signal {
 			if r.IntN(50) == 0 {
 				v *= 20
 			}
-			return roundSig(v, 4)
+			return RoundSig(v, 4)
 		}},
 		{"gappy", func(i int) float64 { // noisy, absent a tenth of the time in runs
 			if (i/300)%10 == 3 {
 				return math.NaN()
 			}
-			return roundSig(50+10*r.NormFloat64(), 4)
+			return RoundSig(50+10*r.NormFloat64(), 4)
 		}},
 	}
 }

@@ -153,7 +153,7 @@ func TestStoreMatchesModel(t *testing.T) {
 					case 1:
 						vals[i] = r.NormFloat64()
 					default:
-						vals[i] = roundSig(float64(i*10)+r.NormFloat64(), 4)
+						vals[i] = RoundSig(float64(i*10)+r.NormFloat64(), 4)
 					}
 				}
 				if err := s.Append(tick, vals); err != nil {

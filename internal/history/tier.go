@@ -68,7 +68,7 @@ func (a *accum) values() (lo, hi, mean float64) {
 	if a.n == 0 {
 		return math.NaN(), math.NaN(), math.NaN()
 	}
-	return a.min, a.max, roundSig(a.sum/float64(a.n), meanDigits)
+	return a.min, a.max, RoundSig(a.sum/float64(a.n), meanDigits)
 }
 
 // meanDigits is the precision of a bucket's mean, that of the wire.
