@@ -3,11 +3,12 @@ package stream
 import (
 	"cmp"
 	"encoding/json"
-	"github.com/livedash/dashboard/internal/history"
 	"math"
 	"slices"
 	"strconv"
 	"time"
+
+	"github.com/livedash/dashboard/internal/history"
 )
 
 // wireDigits is the number of significant digits a value keeps on the
