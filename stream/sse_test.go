@@ -2,7 +2,10 @@ package stream
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
+	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strconv"
@@ -196,5 +199,111 @@ func TestEventStreamNotSilent(t *testing.T) {
 	nextEvent(t, evs) // the new schema
 	if ev := nextEvent(t, evs); !strings.HasPrefix(ev.data, `{"type":"frame"`) {
 		t.Fatalf("after a sweep: %.60s", ev.data)
+	}
+}
+
+// gzipMiddleware compresses responses as a host's middleware would: its
+// writer buffers until flushed, and passes Flush on.
+func gzipMiddleware(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Encoding", "gzip")
+		zw := gzip.NewWriter(w)
+		defer zw.Close()
+		next.ServeHTTP(&gzipWriter{ResponseWriter: w, zw: zw}, r)
+	})
+}
+
+type gzipWriter struct {
+	http.ResponseWriter
+	zw *gzip.Writer
+}
+
+func (g *gzipWriter) Write(p []byte) (int, error) { return g.zw.Write(p) }
+func (g *gzipWriter) Flush() {
+	g.zw.Flush()
+	http.NewResponseController(g.ResponseWriter).Flush()
+}
+
+// TestEventStreamThroughCompression: behind a compressing middleware each
+// event still arrives as it is sent (it is flushed), not when the stream
+// ends.
+func TestEventStreamThroughCompression(t *testing.T) {
+	t.Parallel()
+	b := newTestBroker(t, Options{Interval: time.Second, History: time.Minute})
+	srv := httptest.NewServer(gzipMiddleware(http.HandlerFunc(b.ServeEvents)))
+	defer srv.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", srv.URL, nil)
+	req.Header.Set("Accept-Encoding", "gzip") // set by hand: the client leaves the body compressed
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	zr, err := gzip.NewReader(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := make(chan event, 64)
+	var beats int
+	go readEvents(bufio.NewReader(zr), evs, &beats)
+	for range 3 {
+		nextEvent(t, evs) // schema, status, history: while the stream is open
+	}
+	ticks(b, time.Unix(1_700_000_000, 0), 1, func(int) float64 { return 1 })
+	nextEvent(t, evs) // the new schema
+	if ev := nextEvent(t, evs); !strings.HasPrefix(ev.data, `{"type":"frame"`) {
+		t.Fatalf("got %.60s, want a frame", ev.data)
+	}
+}
+
+// TestEventStreamStalledClientEvicted: a client that stops reading is cut
+// (its write times out, or its queue overflows) and leaves; the others go
+// on.
+func TestEventStreamStalledClientEvicted(t *testing.T) {
+	t.Parallel()
+	b := newTestBroker(t, Options{Interval: time.Second, History: time.Minute, WriteTimeout: 200 * time.Millisecond, QueueLen: 4})
+	srv := httptest.NewServer(http.HandlerFunc(b.ServeEvents))
+	defer srv.Close()
+	// A client with a tiny receive buffer that never reads.
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	conn.(*net.TCPConn).SetReadBuffer(4096)
+	io.WriteString(conn, "GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	waitFor(t, "the stalled client to subscribe", func() bool { return b.Subscribers() == 1 })
+	// And one that reads.
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	evs, _ := openEvents(t, ctx, srv.URL, nil)
+	waitFor(t, "the reader to subscribe", func() bool { return b.Subscribers() == 2 })
+
+	descs := make([]*collectors.Desc, 400)
+	for i := range descs {
+		descs[i] = &collectors.Desc{Name: "stall_" + strconv.Itoa(i), Group: "app"}
+	}
+	samples := make([]collectors.Sample, len(descs))
+	t0 := time.Unix(1_700_000_000, 0)
+	go func() {
+		for range evs { // the reader keeps reading
+		}
+	}()
+	for k := 0; b.Subscribers() > 1; k++ {
+		if k > 2000 {
+			t.Fatal("the stalled client was never evicted")
+		}
+		ts := t0.Add(time.Duration(k) * time.Second)
+		for i, d := range descs {
+			samples[i] = collectors.Sample{Desc: d, Value: float64(k*1000 + i)}
+		}
+		b.Publish(collectors.Batch{Collector: "stall", Time: ts, Samples: samples})
+		b.tick(ts)
+		time.Sleep(time.Millisecond)
+	}
+	if b.Subscribers() != 1 {
+		t.Fatalf("%d subscribers left, want the reader", b.Subscribers())
 	}
 }
