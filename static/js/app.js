@@ -52,6 +52,7 @@ function writeURL() {
     collapsed: [...charts.collapsed],
     theme: themePref,
     paused: charts.paused,
+    compare: charts.compares(),
   });
   if (h !== location.hash && !(h === '' && location.hash === '')) {
     history.replaceState(history.state, '', h || location.pathname + location.search);
@@ -130,6 +131,7 @@ function applyURL(st) {
     charts.setFilter(st.filter || '');
     charts.setCollapsedAll(st.collapsed || []);
     if (st.paused) charts.pause(st.paused.min, st.paused.max);
+    charts.setCompares(st.compare);
     if (st.theme && st.theme !== themePref) setTheme(st.theme, false);
   } finally {
     applyingURL = false;

@@ -45,6 +45,9 @@ export class Charts {
     this.store = store;
     this.uPlot = opts.uPlot || window.uPlot;
     this.onView = opts.onView || (() => {});
+    // The charts compared with an earlier time (key → seconds ago), also
+    // for charts not made yet (a link opened before the schema came).
+    this.wantCompare = new Map();
     this.onLayout = opts.onLayout || (() => {});
     this.doc = root.ownerDocument;
     this.win = this.doc.defaultView;
@@ -146,7 +149,10 @@ export class Charts {
         keep.set(spec.key, old);
       } else {
         if (old) old.destroy();
-        keep.set(spec.key, new Chart(this, spec, headings.get(spec.group)));
+        const c = new Chart(this, spec, headings.get(spec.group));
+        // A comparison the URL asked for before the chart existed.
+        if (this.wantCompare.has(spec.key)) c.setCompare(this.wantCompare.get(spec.key));
+        keep.set(spec.key, c);
       }
     }
     for (const [key, c] of this.charts) if (!keep.has(key)) c.destroy();
@@ -312,6 +318,23 @@ export class Charts {
     return c;
   }
 
+  // compares is every chart compared with an earlier time: key → seconds.
+  compares() {
+    const out = Object.fromEntries(this.wantCompare);
+    for (const [key, c] of this.charts) {
+      if (c.compare > 0) out[key] = c.compare;
+      else delete out[key];
+    }
+    return out;
+  }
+
+  // setCompares compares the charts of want (key → seconds ago) and no
+  // others.
+  setCompares(want) {
+    this.wantCompare = new Map(Object.entries(want || {}));
+    for (const [key, c] of this.charts) c.setCompare(this.wantCompare.get(key) || 0);
+  }
+
   // themeChanged reads the theme's colours again and redraws the charts.
   themeChanged() {
     this.readTheme();
@@ -337,6 +360,7 @@ export class Charts {
     this.theme.grid = v('--ld-grid', 'rgba(128,128,128,0.15)');
     this.theme.card = v('--ld-card', '#ffffff');
     this.theme.fg = v('--ld-fg', '#1f2328');
+    this.theme.name = this.doc.documentElement?.dataset.theme === 'dark' ? 'dark' : 'light';
   }
 
   // #rescale makes every chart set its x range again and tells the page.
