@@ -17,6 +17,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -699,8 +700,8 @@ func TestBrowserCompare(t *testing.T) {
 }
 
 // TestBrowserHeatmap opens the allocation sizes heatmap, checks that its
-// canvas holds cells in the palette's colours, points at a row and reads
-// the legend: it names that row's bucket.
+// canvas holds cells in the palette's colours, that a GC cycle is marked,
+// points at a row and reads the legend: it names that row's bucket.
 func TestBrowserHeatmap(t *testing.T) {
 	d := newDash(t, Options{Interval: 250 * time.Millisecond, DisableHost: true})
 	ctx, con := openPage(t, d, "#q=allocation%20sizes%20over%20time&t=light", 1)
@@ -718,6 +719,9 @@ func TestBrowserHeatmap(t *testing.T) {
 		for (let i = 0; i < px.length; i += 4) if (pal.has(hex(i))) n++;
 		return { ok: n > 50, n };
 	})()`, nil)
+	// A GC cycle (this process's: the dashboard runs in it) is marked.
+	runtime.GC()
+	waitJS(t, ctx, 30*time.Second, "a GC mark", `({ ok: window.livedash.charts.marks().gc.length > 0 })`, nil)
 	do(t, ctx, "pausing", chromedp.Click("#live"))
 	waitJS(t, ctx, 10*time.Second, "paused and drawn so", `(() => { const c = window.livedash.charts, p = c.paused, u = `+chart+`.u;
 		return { ok: p != null && u.scales.x.max === p.max }; })()`, nil)
@@ -752,6 +756,39 @@ func TestBrowserHeatmap(t *testing.T) {
 	})()`, &got)
 	if !strings.HasPrefix(got.Text, want) {
 		t.Errorf("legend %q, want it to start with %q", got.Text, want)
+	}
+	con.check(t, nil)
+}
+
+// unavailableCollector emits one series it cannot read here (NaN) and
+// lists it as not available on this OS, as the process collector does for
+// the figures an OS does not report.
+type unavailableCollector struct{}
+
+func (unavailableCollector) Name() string { return "odd" }
+
+func (unavailableCollector) Collect(ctx context.Context, emit collectors.Emit) error {
+	emit(collectors.Desc{Name: "odd_things", Title: "things", ChartTitle: "Odd things", Group: "app"}, math.NaN())
+	return nil
+}
+
+func (unavailableCollector) Unavailable() []string { return []string{"odd_things"} }
+
+// TestBrowserNotAvailable: a chart of figures this OS does not report says
+// so, rather than waiting for data that will never come.
+func TestBrowserNotAvailable(t *testing.T) {
+	d := newDash(t, Options{Interval: 250 * time.Millisecond, DisableHost: true, Collectors: []collectors.Collector{unavailableCollector{}}})
+	ctx, con := openPage(t, d, "#q=odd", 1)
+	var got struct {
+		OK   bool   `json:"ok"`
+		Note string `json:"note"`
+	}
+	waitJS(t, ctx, 30*time.Second, "the chart's note", `(() => {
+		const n = document.querySelector('.card[data-chart="odd_things"] .plot-note');
+		return { ok: !!n && !n.hidden && n.textContent !== '', note: n ? n.textContent : '' };
+	})()`, &got)
+	if got.Note != "Not available on this OS" {
+		t.Errorf("note %q, want %q", got.Note, "Not available on this OS")
 	}
 	con.check(t, nil)
 }

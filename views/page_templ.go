@@ -49,7 +49,7 @@ var modules = []string{
 	"specs.js", "axes.js", "palette.js", "paths.js", "timewindow.js",
 	"filter.js", "find.js", "timebar.js", "urlstate.js", "theme.js",
 	"changes.js", "whatchanged.js", "export.js", "compare.js", "heatmap.js",
-	"stack.js",
+	"stack.js", "markers.js",
 }
 
 // Page renders the dashboard page. It has no inline script and no style
@@ -205,44 +205,57 @@ func Page(d PageData) templ.Component {
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "\"><span class=\"fact-label\">")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "\" data-fact=\"")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var10 string
 					templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(f.Label)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 75, Col: 80}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 75, Col: 65}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</span> <span class=\"fact-value\">")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "\"><span class=\"fact-label\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var11 string
-					templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(f.Value)
+					templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(f.Label)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 75, Col: 124}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 75, Col: 102}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</span></li>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</span> <span class=\"fact-value\">")
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+					var templ_7745c5c3_Var12 string
+					templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(f.Value)
+					if templ_7745c5c3_Err != nil {
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 75, Col: 146}
+					}
+					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</span></li>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</ul>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</ul>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<div id=\"status\" class=\"status\" data-state=\"connecting\" role=\"status\" aria-live=\"polite\"><span class=\"dot\" aria-hidden=\"true\"></span> <span id=\"status-text\">connecting…</span></div><ul id=\"errors\" class=\"errors\" aria-label=\"Collector errors\" hidden></ul><div class=\"bar\" aria-label=\"View\"><details id=\"toc\" class=\"toc\"><summary>Contents <span id=\"toc-alert\" class=\"badge\" hidden></span></summary><nav id=\"toc-nav\" class=\"toc-nav\" aria-label=\"Charts\"></nav></details><div class=\"find\"><input id=\"filter\" type=\"search\" placeholder=\"Filter charts\" aria-label=\"Filter charts by title, series or label (press /)\" aria-keyshortcuts=\"/\" autocomplete=\"off\" spellcheck=\"false\"> <span id=\"filter-count\" class=\"count\" aria-live=\"polite\"></span></div><div id=\"windows\" class=\"seg\" role=\"group\" aria-label=\"Time window\"></div><button id=\"live\" class=\"btn\" type=\"button\">Pause</button> <button id=\"zoom-out\" class=\"btn\" type=\"button\" aria-keyshortcuts=\"-\" disabled>Zoom out</button> <button id=\"changes-btn\" class=\"btn\" type=\"button\" disabled>What changed?</button> <span class=\"spacer\"></span> <button id=\"export-json\" class=\"btn\" type=\"button\" aria-label=\"Download the whole history as JSON\">Export JSON</button> <button id=\"theme\" class=\"btn\" type=\"button\">Theme</button></div><div id=\"paused\" class=\"paused\" hidden><span id=\"paused-text\">Paused</span> <span class=\"hint\">← → to move, − to zoom out, Esc for live</span> <button id=\"resume\" class=\"btn\" type=\"button\">Back to live</button></div></header><noscript><p class=\"noscript\">Livedash draws its charts with JavaScript. Enable JavaScript to see them; the metrics are also available as JSON at <a href=\"api/snapshot\">api/snapshot</a> and as Prometheus text at <a href=\"metrics\">metrics</a>.</p></noscript><section id=\"changes\" class=\"changes\" aria-labelledby=\"changes-title\" hidden><div class=\"changes-head\"><h2 id=\"changes-title\">What changed</h2><button id=\"changes-close\" class=\"btn\" type=\"button\">Close</button></div><ol id=\"changes-list\" class=\"changes-list\"></ol></section><main id=\"charts\" class=\"charts\"><p id=\"empty\" class=\"empty\">Waiting for data…</p></main></body></html>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<div id=\"status\" class=\"status\" data-state=\"connecting\" role=\"status\" aria-live=\"polite\"><span class=\"dot\" aria-hidden=\"true\"></span> <span id=\"status-text\">connecting…</span></div><ul id=\"errors\" class=\"errors\" aria-label=\"Collector errors\" hidden></ul><div class=\"bar\" aria-label=\"View\"><details id=\"toc\" class=\"toc\"><summary>Contents <span id=\"toc-alert\" class=\"badge\" hidden></span></summary><nav id=\"toc-nav\" class=\"toc-nav\" aria-label=\"Charts\"></nav></details><div class=\"find\"><input id=\"filter\" type=\"search\" placeholder=\"Filter charts\" aria-label=\"Filter charts by title, series or label (press /)\" aria-keyshortcuts=\"/\" autocomplete=\"off\" spellcheck=\"false\"> <span id=\"filter-count\" class=\"count\" aria-live=\"polite\"></span></div><div id=\"windows\" class=\"seg\" role=\"group\" aria-label=\"Time window\"></div><button id=\"live\" class=\"btn\" type=\"button\">Pause</button> <button id=\"zoom-out\" class=\"btn\" type=\"button\" aria-keyshortcuts=\"-\" disabled>Zoom out</button> <button id=\"changes-btn\" class=\"btn\" type=\"button\" disabled>What changed?</button> <span class=\"spacer\"></span> <button id=\"export-json\" class=\"btn\" type=\"button\" aria-label=\"Download the whole history as JSON\">Export JSON</button> <button id=\"theme\" class=\"btn\" type=\"button\">Theme</button></div><div id=\"paused\" class=\"paused\" hidden><span id=\"paused-text\">Paused</span> <span class=\"hint\">← → to move, − to zoom out, Esc for live</span> <button id=\"resume\" class=\"btn\" type=\"button\">Back to live</button></div></header><noscript><p class=\"noscript\">Livedash draws its charts with JavaScript. Enable JavaScript to see them; the metrics are also available as JSON at <a href=\"api/snapshot\">api/snapshot</a> and as Prometheus text at <a href=\"metrics\">metrics</a>.</p></noscript><section id=\"changes\" class=\"changes\" aria-labelledby=\"changes-title\" hidden><div class=\"changes-head\"><h2 id=\"changes-title\">What changed</h2><button id=\"changes-close\" class=\"btn\" type=\"button\">Close</button></div><ol id=\"changes-list\" class=\"changes-list\"></ol></section><main id=\"charts\" class=\"charts\"><p id=\"empty\" class=\"empty\">Waiting for data…</p></main></body></html>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

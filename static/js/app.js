@@ -75,6 +75,9 @@ const charts = new Charts($('charts'), store, {
     timebar?.update();
   },
 });
+// The figures this OS does not report, as the page header lists them.
+const notHere = document.querySelector('.facts li[data-fact="not available on this OS"] .fact-value');
+charts.setUnavailable(notHere ? notHere.textContent.split(', ') : []);
 find = new Find(charts, {
   filter: $('filter'),
   count: $('filter-count'),

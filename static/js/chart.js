@@ -13,9 +13,10 @@ import { haystack } from './filter.js';
 import { FONT, TIME_INCRS, UNIT_INCRS, yRange, shareRange, timeRange, timeLabels, axisSize } from './axes.js';
 import { seriesStyle, lineWidth, alpha, blend } from './palette.js';
 import { stackPlan, stackColumns } from './stack.js';
+import { inRange } from './markers.js';
 import { linePaths, lonePoints } from './paths.js';
 import { compareOffsets, offsetLabel, shifted } from './compare.js';
-import { cells, level, rowsUsed, leUnit, LEVELS, levels, columns, ticksPerColumn, rowLabels } from './heatmap.js';
+import { cells, level, rowsUsed, leUnit, LEVELS, levels, columns, ticksPerColumn, rowLabels, busyCells, shareLevel } from './heatmap.js';
 import { le } from './specs.js';
 
 const SYNC_KEY = 'livedash';
@@ -274,7 +275,8 @@ export class Chart {
     let text = '';
     const r = this.shown;
     if (!this.#hasData(r)) {
-      if (this.failing) text = `No data: ${this.failing.collector} is failing: ${this.failing.error}`;
+      if (this.#unavailable()) text = 'Not available on this OS';
+      else if (this.failing) text = `No data: ${this.failing.collector} is failing: ${this.failing.error}`;
       else if (this.owner.store.length < 2) text = 'No data yet';
       else text = 'No data in this window';
     }
@@ -282,6 +284,13 @@ export class Chart {
     this.noteText = text;
     this.note.textContent = text;
     this.note.hidden = text === '';
+  }
+
+  // #unavailable: every series of the chart is one this OS does not
+  // report (the collectors list them; the page header shows the list).
+  #unavailable() {
+    const na = this.owner.unavailable;
+    return !!na && na.size > 0 && this.spec.series.every((d) => na.has(d.name));
   }
 
   #hasData(r) {
@@ -396,7 +405,14 @@ export class Chart {
     const unit = leUnit(spec.series[0]?.name);
     const fmtLe = unit ? formatter(unit, 'gauge') : (v) => String(v);
     const bounds = spec.series.map(le);
+    // Per-core CPU (spec.heatmap "cores", specs.js coreHeatmap): a row a
+    // core, its busy share on a linear scale; otherwise a histogram's
+    // buckets, values per second on a log scale.
+    const cores = spec.heatmap === 'cores';
+    const cellsOf = cores ? busyCells : cells;
+    const pct = formatter('ratio', 'gauge');
     const label = (k) => {
+      if (cores) return `cpu ${spec.series[k]?.labels?.cpu ?? k}`;
       const hi = bounds[k];
       const lo = k > 0 ? bounds[k - 1] : 0;
       return hi === Infinity ? `> ${fmtLe(lo)}` : `≤ ${fmtLe(hi)}`;
@@ -425,10 +441,11 @@ export class Chart {
       const step = owner.store.interval / 1000;
       const span = u.scales.x.max - u.scales.x.min;
       const n = ticksPerColumn(span > 0 ? ((w / dpr) * step) / span : 0);
-      drawn = columns(c, xs, Math.max(0, idx[0]), idx[1], step, n);
+      drawn = columns(c, xs, Math.max(0, idx[0]), idx[1], step, n, cellsOf);
       let max = 0;
       for (const col of drawn) for (const v of col.cells) if (v > max) max = v;
       const pal = levels(theme.name);
+      const levelOf = cores ? (v) => shareLevel(v, pal.length) : (v) => level(v, max);
       // Edges rounded to whole device pixels, so that neighbouring cells
       // meet without a seam or an overlap.
       const ys = [];
@@ -441,7 +458,7 @@ export class Chart {
         const x0 = Math.round(u.valToPos(col.x0, 'x', true));
         const x1 = Math.max(x0 + 1, Math.round(u.valToPos(col.x1, 'x', true)));
         for (let k = rows[0]; k <= rows[1]; k++) {
-          const l = level(col.cells[k], max);
+          const l = levelOf(col.cells[k]);
           if (l < 0) continue;
           const y1 = ys[k - rows[0]];
           const y0 = ys[k - rows[0] + 1];
@@ -459,7 +476,7 @@ export class Chart {
     const series = [{ label: 'time', value: () => '' }];
     // One legend entry: the bucket under the cursor.
     series.push({
-      label: 'values/s',
+      label: cores ? 'busy' : 'values/s',
       stroke: LEVELS[3],
       paths: () => null,
       points: { show: false },
@@ -470,7 +487,8 @@ export class Chart {
         const k = Math.floor(u.posToVal(top, 'y'));
         if (k < rows[0] || k > rows[1]) return '—';
         const col = at(u.posToVal(left, 'x'));
-        const cell = col ? col.cells[k] : cells(cols(u), idx)[k];
+        const cell = col ? col.cells[k] : cellsOf(cols(u), idx)[k];
+        if (cores) return `${label(k)}: ${cell == null ? '—' : pct(cell)} busy`;
         return `${label(k)}: ${cell == null ? '—' : count(cell)}/s`;
       },
     });
@@ -498,7 +516,8 @@ export class Chart {
           range: (u) => {
             const idx = u.series[0].idxs;
             const c = cols(u);
-            rows = idx && idx[0] != null && c.length ? rowsUsed(c, Math.max(0, idx[0]), idx[1]) : null;
+            if (cores) rows = c.length ? [0, c.length - 1] : null;
+            else rows = idx && idx[0] != null && c.length ? rowsUsed(c, Math.max(0, idx[0]), idx[1]) : null;
             return rows ? [rows[0], rows[1] + 1] : [0, 1];
           },
         },
@@ -525,12 +544,13 @@ export class Chart {
             splits.map((s) => {
               const k = Math.floor(s);
               if (k < 0 || k >= bounds.length) return '';
+              if (cores) return label(k);
               return bounds[k] === Infinity ? `> ${fmtLe(k > 0 ? bounds[k - 1] : 0)}` : fmtLe(bounds[k]);
             }),
         },
       ],
       hooks: {
-        draw: [draw],
+        draw: [draw, (u) => this.#drawMarks(u)],
         setSelect: [
           (u) => {
             const sel = u.select;
@@ -540,6 +560,49 @@ export class Chart {
         ],
       },
     };
+  }
+
+  // #drawMarks marks, along the bottom of the Go runtime's charts, each
+  // tick in which a GC cycle ended (a short tick in the axis colour), and
+  // on every chart each restart of the process (a dashed line, named).
+  #drawMarks(u) {
+    const m = this.owner.marks?.();
+    if (!m) return;
+    const gc = this.spec.group === 'go' ? m.gc : [];
+    if (gc.length === 0 && m.restarts.length === 0) return;
+    const { min, max } = u.scales.x;
+    const ctx = u.ctx;
+    const { left, top, width: w, height: h } = u.bbox;
+    const dpr = this.owner.win.devicePixelRatio || 1;
+    const theme = this.owner.theme;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, w, h);
+    ctx.clip();
+    ctx.fillStyle = theme.axis;
+    for (const x of inRange(gc, min, max)) {
+      const px = Math.round(u.valToPos(x, 'x', true));
+      ctx.fillRect(px - dpr, top + h - 5 * dpr, 2 * dpr, 5 * dpr);
+    }
+    const restarts = inRange(m.restarts, min, max);
+    if (restarts.length) {
+      ctx.strokeStyle = theme.warn;
+      ctx.fillStyle = theme.warn;
+      ctx.lineWidth = dpr;
+      ctx.setLineDash([3 * dpr, 3 * dpr]);
+      ctx.font = FONT.replace(/^(\d+)px/, (all, n) => `${Math.round(n * dpr)}px`);
+      ctx.textBaseline = 'top';
+      ctx.textAlign = 'left';
+      for (const x of restarts) {
+        const px = Math.round(u.valToPos(x, 'x', true)) + 0.5;
+        ctx.beginPath();
+        ctx.moveTo(px, top);
+        ctx.lineTo(px, top + h);
+        ctx.stroke();
+        ctx.fillText('restart', px + 3 * dpr, top + 2 * dpr);
+      }
+    }
+    ctx.restore();
   }
 
   // #drawLimits draws each of the chart's limits (a series with limitOf)
@@ -732,7 +795,7 @@ export class Chart {
         },
       ],
       hooks: {
-        draw: [(u) => this.#drawLimits(u)],
+        draw: [(u) => this.#drawLimits(u), (u) => this.#drawMarks(u)],
         setSeries: [(u) => this.#onSetSeries(u)],
         // Drag to zoom: every chart shows the selection and live follow
         // pauses (uPlot's zoom-fetch pattern; zoom is never propagated from

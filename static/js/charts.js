@@ -23,6 +23,7 @@
 // axes.js (ranges and axes), palette.js, paths.js (the line path builder),
 // timewindow.js, and chart.js (one card and its uPlot).
 
+import { gcMarks, restartMarks } from './markers.js';
 import { figure } from './format.js';
 import { chartSpecs, statSpecs, sections, signature, failingFor } from './specs.js';
 import { liveWindow, windowsFor, pickWindow, zoomOut, pan } from './timewindow.js';
@@ -48,6 +49,8 @@ export class Charts {
     // The charts compared with an earlier time (key → seconds ago), also
     // for charts not made yet (a link opened before the schema came).
     this.wantCompare = new Map();
+    // The series names this OS does not report (setUnavailable).
+    this.unavailable = new Set();
     this.onLayout = opts.onLayout || (() => {});
     this.doc = root.ownerDocument;
     this.win = this.doc.defaultView;
@@ -318,6 +321,27 @@ export class Charts {
     return c;
   }
 
+  // marks are the GC and restart markers over the rows held (markers.js),
+  // worked out once a tick for every chart that draws them.
+  marks() {
+    const s = this.store;
+    if (this.marksCache && this.marksAt === s.total) return this.marksCache;
+    const xs = s.times();
+    const step = s.interval / 1000;
+    this.marksCache = {
+      gc: gcMarks(xs, s.values('go_gc_cycles_total'), step),
+      restarts: restartMarks(xs, s.values('process_start_time_seconds'), step),
+    };
+    this.marksAt = s.total;
+    return this.marksCache;
+  }
+
+  // setUnavailable takes the names of the series this OS does not report:
+  // a chart of only those says so rather than "No data yet".
+  setUnavailable(names) {
+    this.unavailable = new Set(names);
+  }
+
   // compares is every chart compared with an earlier time: key → seconds.
   compares() {
     const out = Object.fromEntries(this.wantCompare);
@@ -360,6 +384,7 @@ export class Charts {
     this.theme.grid = v('--ld-grid', 'rgba(128,128,128,0.15)');
     this.theme.card = v('--ld-card', '#ffffff');
     this.theme.fg = v('--ld-fg', '#1f2328');
+    this.theme.warn = v('--ld-warn', '#9a6700');
     this.theme.name = this.doc.documentElement?.dataset.theme === 'dark' ? 'dark' : 'light';
   }
 

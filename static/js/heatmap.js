@@ -87,7 +87,7 @@ export function ticksPerColumn(pxPerTick, minPx = MIN_COLUMN_PX) {
 // has a value. With n > 1 a column covers a whole multiple of n·step
 // seconds since the epoch, so that columns do not shift and flicker as
 // the window slides; with n = 1 a column is its tick, (x − step, x].
-export function columns(cols, xs, i0, i1, step, n) {
+export function columns(cols, xs, i0, i1, step, n, cellsOf = cells) {
   const out = [];
   const w = n * step;
   let cur = null;
@@ -106,7 +106,7 @@ export function columns(cols, xs, i0, i1, step, n) {
       cur = n > 1 ? { id, x0: id * w, x1: (id + 1) * w, cells: new Array(cols.length).fill(0) } : { id, x0: x - step, x1: x, cells: new Array(cols.length).fill(0) };
       count = new Array(cols.length).fill(0);
     }
-    const c = cells(cols, i);
+    const c = cellsOf(cols, i);
     for (let k = 0; k < c.length; k++) {
       if (c[k] == null) continue;
       cur.cells[k] += c[k];
@@ -127,4 +127,20 @@ export function rowLabels(lo, hi, pxPerRow, minPx = 14) {
   const out = [];
   for (let k = lo; k < hi; k += every) out.push(k + 0.5);
   return out;
+}
+
+// busyCells returns, for row i, each core's busy share (1 − its idle
+// share, cols one idle column a core), null where a core has no value.
+export function busyCells(cols, i) {
+  return cols.map((col) => {
+    const v = col[i];
+    return v == null || Number.isNaN(v) ? null : Math.min(1, Math.max(0, 1 - v));
+  });
+}
+
+// shareLevel maps a share (0–1) to a palette index on a linear scale: an
+// idle core (under half a percent) has no colour.
+export function shareLevel(v, n = LEVELS.length) {
+  if (!(v >= 0.005)) return -1;
+  return Math.min(n - 1, Math.floor(v * n));
 }

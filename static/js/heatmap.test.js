@@ -1,7 +1,7 @@
 // Tests of heatmap.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cells, level, rowsUsed, leUnit, LEVELS, DARK_LEVELS, levels, ticksPerColumn, MIN_COLUMN_PX, columns, rowLabels } from './heatmap.js';
+import { cells, level, rowsUsed, leUnit, LEVELS, DARK_LEVELS, levels, ticksPerColumn, MIN_COLUMN_PX, columns, rowLabels, busyCells, shareLevel } from './heatmap.js';
 
 // Three buckets (le 1, 10, +Inf), cumulative rates, three ticks.
 const cols = [
@@ -91,4 +91,13 @@ test('rowLabels: each row at its middle, thinned to fit', () => {
   assert.deepEqual(rowLabels(2, 5, 20), [2.5, 3.5, 4.5]);
   assert.deepEqual(rowLabels(0, 6, 7, 14), [0.5, 2.5, 4.5]);
   assert.deepEqual(rowLabels(3, 3, 10), []);
+});
+
+test('busyCells and shareLevel: a core busy 1 − idle, coloured linearly, idle uncoloured', () => {
+  assert.deepEqual(busyCells([[1, 0.25, null], [0, NaN, 1.2]], 1), [0.75, null]);
+  assert.equal(shareLevel(0), -1);
+  assert.equal(shareLevel(0.004), -1);
+  assert.equal(shareLevel(0.01, 8), 0);
+  assert.equal(shareLevel(0.5, 8), 4);
+  assert.equal(shareLevel(1, 8), 7);
 });
