@@ -593,13 +593,22 @@ export class Chart {
       ctx.font = FONT.replace(/^(\d+)px/, (all, n) => `${Math.round(n * dpr)}px`);
       ctx.textBaseline = 'top';
       ctx.textAlign = 'left';
+      let named = -Infinity; // where the last name ends
       for (const x of restarts) {
         const px = Math.round(u.valToPos(x, 'x', true)) + 0.5;
         ctx.beginPath();
         ctx.moveTo(px, top);
         ctx.lineTo(px, top + h);
         ctx.stroke();
-        ctx.fillText('restart', px + 3 * dpr, top + 2 * dpr);
+        // Named to the right of the line, or to its left near the edge;
+        // not named where the name would run into the one before.
+        const tw = ctx.measureText('restart').width;
+        const right = px + 3 * dpr + tw <= left + w;
+        const x0 = right ? px + 3 * dpr : px - 3 * dpr - tw;
+        if (x0 < named) continue;
+        named = x0 + tw + 3 * dpr;
+        ctx.textAlign = 'left';
+        ctx.fillText('restart', x0, top + 2 * dpr);
       }
     }
     ctx.restore();
@@ -682,12 +691,14 @@ export class Chart {
         dash: part ? undefined : dash,
         // A part of a stack: filled down to zero, opaque (it hides the
         // parts under it, drawn after it), in its colour over the card.
-        fill: part ? () => blend(colour, theme.card, 0.4) : single ? alpha(colour, 0.12) : undefined,
+        fill: part ? () => blend(colour, theme.card, theme.name === 'dark' ? 0.55 : 0.4) : single ? alpha(colour, 0.12) : undefined,
         show: !(plan && plan.hidden.includes(k)),
         spanGaps: false,
         // Fewer vertices than uPlot's own builder, the same picture; its
         // pxAlign lets the plot's clip fall on whole pixels (see linePaths).
-        paths: linePaths,
+        // owner.paths is uPlot's own linear builder in a page opened with
+        // #paths=linear, for the browser benchmark's A/B.
+        paths: owner.paths || linePaths,
         pxAlign: 1,
         // Lines only; a lone value between gaps (which a line cannot
         // show) is drawn as a dot.
@@ -718,7 +729,7 @@ export class Chart {
           width: line,
           dash: [4, 3],
           spanGaps: false,
-          paths: linePaths,
+          paths: owner.paths || linePaths,
           pxAlign: 1,
           points: { show: false, size: 5, filter: lonePoints },
           value: (u, v, sIdx, idx) => {

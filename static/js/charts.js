@@ -54,6 +54,11 @@ export class Charts {
     this.onLayout = opts.onLayout || (() => {});
     this.doc = root.ownerDocument;
     this.win = this.doc.defaultView;
+    // #paths=linear in the URL the page opens with: lines drawn by uPlot's
+    // own linear path builder instead of paths.js (cmd/browserbench -ab
+    // measures the two side by side).
+    const linear = /(^|[#&])paths=linear(&|$)/.test(this.win.location?.hash || '') && this.uPlot?.paths?.linear;
+    this.paths = linear ? this.uPlot.paths.linear() : null;
     this.charts = new Map(); // key → Chart, in page order
     this.figures = []; // {spec, value: <dd>, text} of the stat series
     this.sections = new Map(); // group → {el, heading, stats, grid, toggle, count}
@@ -407,6 +412,19 @@ export class Charts {
       const all = sec.grid.childElementCount;
       sec.el.hidden = this.words.length > 0 && n === 0;
       sec.count.textContent = this.words.length > 0 ? `${n} of ${all}` : all === 1 ? '1 chart' : `${all} charts`;
+    }
+    // A filter that matches nothing says so, rather than a blank page.
+    let shown = 0;
+    for (const n of counts.values()) shown += n;
+    const none = this.words.length > 0 && this.charts.size > 0 && shown === 0;
+    if (none && !this.noMatch) {
+      this.noMatch = this.doc.createElement('p');
+      this.noMatch.className = 'empty no-match';
+      this.root.append(this.noMatch);
+    }
+    if (this.noMatch) {
+      this.noMatch.hidden = !none;
+      if (none) this.noMatch.textContent = `No chart matches “${this.filter}”. Clear the filter to see every chart.`;
     }
   }
 

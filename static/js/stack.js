@@ -16,7 +16,9 @@ export const STACKS = [
     parts: ['user', 'GC assist', 'GC dedicated', 'GC idle', 'GC pause', 'scavenger assist', 'scavenger', 'idle'],
     hidden: ['idle'],
   },
-  { key: 'host_memory', parts: ['used', 'buff/cache', 'free'], hidden: [] },
+  // Free memory starts hidden too: the stack is then what is in use, under
+  // the total's line, rather than a block the height of the total.
+  { key: 'host_memory', parts: ['used', 'buff/cache', 'free'], hidden: ['free'] },
   { key: 'go_memory_runtime', parts: null, hidden: [] }, // every series a part
 ];
 

@@ -9,7 +9,7 @@ test('stackPlan: parts top first, then lines; idle hidden; other charts none', (
   const cpu = { key: 'host_cpu_core_3', series: ['user', 'system', 'iowait', 'steal', 'idle'].map(s) };
   assert.deepEqual(stackPlan(cpu), { order: [4, 3, 2, 1, 0], parts: 5, hidden: [4] });
   const mem = { key: 'host_memory', series: ['used', 'buff/cache', 'available', 'free'].map(s) };
-  assert.deepEqual(stackPlan(mem), { order: [3, 1, 0, 2], parts: 3, hidden: [] });
+  assert.deepEqual(stackPlan(mem), { order: [3, 1, 0, 2], parts: 3, hidden: [3] });
   assert.equal(stackPlan({ key: 'host_load', series: ['1 min', '5 min'].map(s) }), null);
   assert.equal(stackPlan({ key: 'host_cpu', heatmap: true, series: ['user', 'idle'].map(s) }), null);
   // A chart of the family with one known part only is drawn as lines.
