@@ -18,6 +18,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -506,8 +507,15 @@ func TestBrowserWhatChanged(t *testing.T) {
 	waitJS(t, ctx, 30*time.Second, "the step in the page", `({ ok: `+stepAt+` != null, at: `+stepAt+` })`, &st)
 	rows := eval[int](t, ctx, `window.livedash.store.total`)
 	waitState(t, ctx, 30*time.Second, "4 s after the step", fmt.Sprintf(`s.total >= %d`, rows+16))
+	// Pause first, so that the charts stand still between measuring where
+	// the step is and dragging there (on a busy machine that can take
+	// more than the two ticks of margin).
+	do(t, ctx, "pausing", chromedp.Click("#live"))
+	waitJS(t, ctx, 10*time.Second, "paused and drawn so", `(() => { const c = window.livedash.charts, p = c.paused;
+		const u = c.get(document.querySelector('.card').dataset.chart).u;
+		return { ok: p != null && u != null && u.scales.x.max === p.max }; })()`, nil)
 	type box struct{ X, Y, W, H, From float64 }
-	// From: where the step minus two ticks is on the first chart, now.
+	// From: where the step minus two ticks is on the first chart.
 	b := eval[box](t, ctx, fmt.Sprintf(`(() => { const el = document.querySelector('.card'), r = el.querySelector('.u-over').getBoundingClientRect();
 		const u = window.livedash.charts.get(el.dataset.chart).u;
 		return { X: r.x, Y: r.y, W: r.width, H: r.height, From: u.valToPos(%f - 0.5, 'x') }; })()`, st.At))
@@ -657,10 +665,15 @@ func TestBrowserCompare(t *testing.T) {
 	waitJS(t, ctx, 20*time.Second, "the overlay", `(() => {
 		const c = window.livedash.charts.get('ramp_ticks'), u = c.u;
 		if (!u || u.series.length < 3) return { ok: false, offset: c.compare };
+		// diffs: each overlaid value against the ramp's own value at the
+		// tick nearest to offset seconds earlier (a busy machine skips
+		// ticks, so the count of ticks in offset seconds varies).
 		const r = window.livedash.charts.paused, now = u.data[1], then = u.data[2], diffs = [];
+		const s = window.livedash.store, xs = s.times(), ys = s.values('ramp_ticks');
+		const at = (x) => { let j = 0; for (let k = 1; k < xs.length; k++) if (Math.abs(xs[k] - x) < Math.abs(xs[j] - x)) j = k; return ys[j]; };
 		for (let i = 0; i < u.data[0].length; i++) {
 			const x = u.data[0][i];
-			if (x >= r.min && x <= r.max && now[i] != null && then[i] != null) diffs.push(now[i] - then[i]);
+			if (x >= r.min && x <= r.max && now[i] != null && then[i] != null) diffs.push(then[i] - at(x - c.compare));
 		}
 		return { ok: diffs.length >= 5, offset: c.compare, labels: u.series.map((s) => s.label), diffs,
 			name: document.querySelector('`+sel+`').getAttribute('aria-label') };
@@ -668,19 +681,122 @@ func TestBrowserCompare(t *testing.T) {
 	if got.Offset <= 0 || !strings.HasSuffix(got.Labels[2], " s ago") {
 		t.Fatalf("compare offset %v, legend %q", got.Offset, got.Labels)
 	}
-	// 4 ticks a second; a tick a busy machine skipped shifts it by one.
-	want := got.Offset * 4
+	// The nearest tick, or the one next to it when x − offset falls
+	// half-way between two.
 	for _, diff := range got.Diffs {
-		if math.Abs(diff-want) > 2 {
-			t.Errorf("the ramp against itself %v s earlier differs by %v, want about %v (all: %v)", got.Offset, diff, want, got.Diffs)
+		if math.Abs(diff) > 1 {
+			t.Errorf("the ramp %v s earlier is off its own values by %v (all: %v)", got.Offset, diff, got.Diffs)
 			break
 		}
 	}
 	if got.Name == "" {
 		t.Error("the compare list has no accessible name")
 	}
-	do(t, ctx, "choosing no comparison", chromedp.Focus(sel), chromedp.KeyEvent(kb.ArrowUp))
+	// The link keeps the comparison: the URL says it, and a page opened
+	// on that URL compares the same chart again.
+	hash := eval[string](t, ctx, `location.hash`)
+	if !strings.Contains(hash, "k=ramp_ticks%3A") {
+		t.Errorf("URL fragment %q does not keep the comparison", hash)
+	}
+	do(t, ctx, "opening the link", chromedp.Reload())
+	waitJS(t, ctx, 30*time.Second, "the comparison from the link", fmt.Sprintf(`(() => { const c = window.livedash?.charts?.get('ramp_ticks');
+		return { ok: !!c && Math.abs(c.compare - %f) < 0.01 && Number(c.compareSel.value) === c.compare }; })()`, got.Offset), nil)
+	do(t, ctx, "choosing no comparison", chromedp.Focus(sel), chromedp.KeyEvent(kb.Home))
 	waitJS(t, ctx, 20*time.Second, "the overlay gone", `(() => { const c = window.livedash.charts.get('ramp_ticks');
-		return { ok: c.compare === 0 && c.u != null && c.u.series.length === 2 }; })()`, nil)
+		return { ok: c.compare === 0 && c.u != null && c.u.series.length === 2 && !location.hash.includes('k=') }; })()`, nil)
+	con.check(t, nil)
+}
+
+// TestBrowserHeatmap opens the allocation sizes heatmap, checks that its
+// canvas holds cells in the palette's colours, that a GC cycle is marked,
+// points at a row and reads the legend: it names that row's bucket.
+func TestBrowserHeatmap(t *testing.T) {
+	d := newDash(t, Options{Interval: 250 * time.Millisecond, DisableHost: true})
+	ctx, con := openPage(t, d, "#q=allocation%20sizes%20over%20time&t=light", 1)
+	const chart = `window.livedash.charts.get('go_alloc_sizes_heatmap')`
+	// Cells: pixels of the plot painted in one of the palette's colours
+	// (cells are filled on whole pixels, so their insides are exact).
+	waitJS(t, ctx, 30*time.Second, "heatmap cells drawn", `(() => {
+		const c = `+chart+`, u = c && c.u;
+		if (!u || !c.visible) return { ok: false };
+		const { left, top, width, height } = u.bbox;
+		const px = u.ctx.getImageData(left, top, width, height).data;
+		const pal = new Set(['#c6dbef', '#9ecae1', '#6baed6', '#4292c6', '#2171b5', '#08519c', '#08306b', '#3f007d']);
+		const hex = (i) => '#' + [px[i], px[i + 1], px[i + 2]].map((v) => v.toString(16).padStart(2, '0')).join('');
+		let n = 0;
+		for (let i = 0; i < px.length; i += 4) if (pal.has(hex(i))) n++;
+		return { ok: n > 50, n };
+	})()`, nil)
+	// A GC cycle (this process's: the dashboard runs in it) is marked.
+	runtime.GC()
+	waitJS(t, ctx, 30*time.Second, "a GC mark", `({ ok: window.livedash.charts.marks().gc.length > 0 })`, nil)
+	do(t, ctx, "pausing", chromedp.Click("#live"))
+	waitJS(t, ctx, 10*time.Second, "paused and drawn so", `(() => { const c = window.livedash.charts, p = c.paused, u = `+chart+`.u;
+		return { ok: p != null && u.scales.x.max === p.max }; })()`, nil)
+	// A row of a bucket under 1 KiB among those shown, and where its
+	// middle is.
+	type target struct {
+		X, Y float64
+		Le   string
+	}
+	tg := eval[target](t, ctx, `(() => {
+		const c = `+chart+`, u = c.u, r = u.over.getBoundingClientRect();
+		const lo = Math.round(u.scales.y.min), hi = Math.round(u.scales.y.max);
+		for (let k = lo; k < hi; k++) {
+			const le = Number(c.spec.series[k].labels.le);
+			if (le < 1024) return { X: r.x + r.width / 2, Y: r.y + u.valToPos(k + 0.5, 'y'), Le: String(le) };
+		}
+		return { X: 0, Y: 0, Le: '' };
+	})()`)
+	if tg.Le == "" {
+		t.Fatal("no bucket under 1 KiB shown")
+	}
+	do(t, ctx, "pointing at the row", chromedp.MouseEvent(chromedp.MouseMoved, tg.X, tg.Y))
+	var got struct {
+		OK   bool   `json:"ok"`
+		Text string `json:"text"`
+	}
+	want := "≤ " + tg.Le + " B: "
+	waitJS(t, ctx, 10*time.Second, "the legend naming the bucket", `(() => {
+		const v = `+chart+`.legend.querySelector('tr.u-series:nth-child(2) .u-value');
+		const text = v ? v.textContent : '';
+		return { ok: text.startsWith(`+strconv.Quote(want)+`) && text.endsWith('/s'), text };
+	})()`, &got)
+	if !strings.HasPrefix(got.Text, want) {
+		t.Errorf("legend %q, want it to start with %q", got.Text, want)
+	}
+	con.check(t, nil)
+}
+
+// unavailableCollector emits one series it cannot read here (NaN) and
+// lists it as not available on this OS, as the process collector does for
+// the figures an OS does not report.
+type unavailableCollector struct{}
+
+func (unavailableCollector) Name() string { return "odd" }
+
+func (unavailableCollector) Collect(ctx context.Context, emit collectors.Emit) error {
+	emit(collectors.Desc{Name: "odd_things", Title: "things", ChartTitle: "Odd things", Group: "app"}, math.NaN())
+	return nil
+}
+
+func (unavailableCollector) Unavailable() []string { return []string{"odd_things"} }
+
+// TestBrowserNotAvailable: a chart of figures this OS does not report says
+// so, rather than waiting for data that will never come.
+func TestBrowserNotAvailable(t *testing.T) {
+	d := newDash(t, Options{Interval: 250 * time.Millisecond, DisableHost: true, Collectors: []collectors.Collector{unavailableCollector{}}})
+	ctx, con := openPage(t, d, "#q=odd", 1)
+	var got struct {
+		OK   bool   `json:"ok"`
+		Note string `json:"note"`
+	}
+	waitJS(t, ctx, 30*time.Second, "the chart's note", `(() => {
+		const n = document.querySelector('.card[data-chart="odd_things"] .plot-note');
+		return { ok: !!n && !n.hidden && n.textContent !== '', note: n ? n.textContent : '' };
+	})()`, &got)
+	if got.Note != "Not available on this OS" {
+		t.Errorf("note %q, want %q", got.Note, "Not available on this OS")
+	}
 	con.check(t, nil)
 }

@@ -16,6 +16,7 @@ import "embed"
 //go:embed js/filter.js js/find.js js/timebar.js js/urlstate.js js/theme.js js/changes.js js/whatchanged.js js/export.js
 //go:embed js/format.js js/socket.js js/store.js js/compare.js js/heatmap.js
 //go:embed js/range.js js/rangeworker.js js/bands.js
+//go:embed js/stack.js js/markers.js
 //go:embed css/app.css
 //go:embed vendor
 var FS embed.FS

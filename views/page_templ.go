@@ -50,6 +50,7 @@ var modules = []string{
 	"filter.js", "find.js", "timebar.js", "urlstate.js", "theme.js",
 	"changes.js", "whatchanged.js", "export.js", "compare.js", "heatmap.js",
 	"range.js", "bands.js",
+	"stack.js", "markers.js",
 }
 
 // Page renders the dashboard page. It has no inline script and no style
@@ -83,7 +84,7 @@ func Page(d PageData) templ.Component {
 		var templ_7745c5c3_Var2 string
 		templ_7745c5c3_Var2, templ_7745c5c3_Err = templ.JoinStringErrs(d.Title)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 57, Col: 19}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 58, Col: 19}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var2))
 		if templ_7745c5c3_Err != nil {
@@ -96,7 +97,7 @@ func Page(d PageData) templ.Component {
 		var templ_7745c5c3_Var3 templ.SafeURL
 		templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinURLErrs(d.AssetBase + "vendor/uplot/uPlot.min.css")
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 59, Col: 75}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 60, Col: 75}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 		if templ_7745c5c3_Err != nil {
@@ -109,7 +110,7 @@ func Page(d PageData) templ.Component {
 		var templ_7745c5c3_Var4 templ.SafeURL
 		templ_7745c5c3_Var4, templ_7745c5c3_Err = templ.JoinURLErrs(d.AssetBase + "css/app.css")
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 60, Col: 60}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 61, Col: 60}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var4))
 		if templ_7745c5c3_Err != nil {
@@ -127,7 +128,7 @@ func Page(d PageData) templ.Component {
 			var templ_7745c5c3_Var5 templ.SafeURL
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinURLErrs(d.AssetBase + "js/" + m)
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 62, Col: 60}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 63, Col: 60}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
@@ -149,7 +150,7 @@ func Page(d PageData) templ.Component {
 		var templ_7745c5c3_Var6 string
 		templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(d.AssetBase + "vendor/uplot/uPlot.iife.min.js")
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 65, Col: 63}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 66, Col: 63}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 		if templ_7745c5c3_Err != nil {
@@ -162,7 +163,7 @@ func Page(d PageData) templ.Component {
 		var templ_7745c5c3_Var7 string
 		templ_7745c5c3_Var7, templ_7745c5c3_Err = templ.JoinStringErrs(d.AssetBase + "js/app.js")
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 66, Col: 56}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 67, Col: 56}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var7))
 		if templ_7745c5c3_Err != nil {
@@ -175,7 +176,7 @@ func Page(d PageData) templ.Component {
 		var templ_7745c5c3_Var8 string
 		templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(d.Title)
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 70, Col: 31}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 71, Col: 31}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 		if templ_7745c5c3_Err != nil {
@@ -199,50 +200,63 @@ func Page(d PageData) templ.Component {
 					var templ_7745c5c3_Var9 string
 					templ_7745c5c3_Var9, templ_7745c5c3_Err = templ.JoinStringErrs(f.Label + " " + f.Value)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 75, Col: 43}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 76, Col: 43}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var9))
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "\"><span class=\"fact-label\">")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "\" data-fact=\"")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var10 string
 					templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(f.Label)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 75, Col: 80}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 76, Col: 65}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "</span> <span class=\"fact-value\">")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 14, "\"><span class=\"fact-label\">")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 					var templ_7745c5c3_Var11 string
-					templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(f.Value)
+					templ_7745c5c3_Var11, templ_7745c5c3_Err = templ.JoinStringErrs(f.Label)
 					if templ_7745c5c3_Err != nil {
-						return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 75, Col: 124}
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 76, Col: 102}
 					}
 					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var11))
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
-					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</span></li>")
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "</span> <span class=\"fact-value\">")
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+					var templ_7745c5c3_Var12 string
+					templ_7745c5c3_Var12, templ_7745c5c3_Err = templ.JoinStringErrs(f.Value)
+					if templ_7745c5c3_Err != nil {
+						return templ.Error{Err: templ_7745c5c3_Err, FileName: `page.templ`, Line: 76, Col: 146}
+					}
+					_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var12))
+					if templ_7745c5c3_Err != nil {
+						return templ_7745c5c3_Err
+					}
+					templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</span></li>")
 					if templ_7745c5c3_Err != nil {
 						return templ_7745c5c3_Err
 					}
 				}
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 16, "</ul>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "</ul>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "<div id=\"status\" class=\"status\" data-state=\"connecting\" role=\"status\" aria-live=\"polite\"><span class=\"dot\" aria-hidden=\"true\"></span> <span id=\"status-text\">connecting…</span></div><ul id=\"errors\" class=\"errors\" aria-label=\"Collector errors\" hidden></ul><div class=\"bar\" aria-label=\"View\"><details id=\"toc\" class=\"toc\"><summary>Contents <span id=\"toc-alert\" class=\"badge\" hidden></span></summary><nav id=\"toc-nav\" class=\"toc-nav\" aria-label=\"Charts\"></nav></details><div class=\"find\"><input id=\"filter\" type=\"search\" placeholder=\"Filter charts\" aria-label=\"Filter charts by title, series or label (press /)\" aria-keyshortcuts=\"/\" autocomplete=\"off\" spellcheck=\"false\"> <span id=\"filter-count\" class=\"count\" aria-live=\"polite\"></span></div><div id=\"windows\" class=\"seg\" role=\"group\" aria-label=\"Time window\"></div><button id=\"live\" class=\"btn\" type=\"button\">Pause</button> <button id=\"zoom-out\" class=\"btn\" type=\"button\" aria-keyshortcuts=\"-\" disabled>Zoom out</button> <button id=\"changes-btn\" class=\"btn\" type=\"button\" disabled>What changed?</button> <span class=\"spacer\"></span> <button id=\"export-json\" class=\"btn\" type=\"button\" aria-label=\"Download the whole history as JSON\">Export JSON</button> <button id=\"theme\" class=\"btn\" type=\"button\">Theme</button></div><div id=\"paused\" class=\"paused\" hidden><span id=\"paused-text\">Paused</span> <span class=\"hint\">← → to move, − to zoom out, Esc for live</span> <button id=\"resume\" class=\"btn\" type=\"button\">Back to live</button></div></header><noscript><p class=\"noscript\">Livedash draws its charts with JavaScript. Enable JavaScript to see them; the metrics are also available as JSON at <a href=\"api/snapshot\">api/snapshot</a> and as Prometheus text at <a href=\"metrics\">metrics</a>.</p></noscript><section id=\"changes\" class=\"changes\" aria-labelledby=\"changes-title\" hidden><div class=\"changes-head\"><h2 id=\"changes-title\">What changed</h2><button id=\"changes-close\" class=\"btn\" type=\"button\">Close</button></div><ol id=\"changes-list\" class=\"changes-list\"></ol></section><main id=\"charts\" class=\"charts\"><p id=\"empty\" class=\"empty\">Waiting for data…</p></main></body></html>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 18, "<div id=\"status\" class=\"status\" data-state=\"connecting\" role=\"status\" aria-live=\"polite\"><span class=\"dot\" aria-hidden=\"true\"></span> <span id=\"status-text\">connecting…</span></div><ul id=\"errors\" class=\"errors\" aria-label=\"Collector errors\" hidden></ul><div class=\"bar\" aria-label=\"View\"><details id=\"toc\" class=\"toc\"><summary>Contents <span id=\"toc-alert\" class=\"badge\" hidden></span></summary><nav id=\"toc-nav\" class=\"toc-nav\" aria-label=\"Charts\"></nav></details><div class=\"find\"><input id=\"filter\" type=\"search\" placeholder=\"Filter charts\" aria-label=\"Filter charts by title, series or label (press /)\" aria-keyshortcuts=\"/\" autocomplete=\"off\" spellcheck=\"false\"> <span id=\"filter-count\" class=\"count\" aria-live=\"polite\"></span></div><div id=\"windows\" class=\"seg\" role=\"group\" aria-label=\"Time window\"></div><button id=\"live\" class=\"btn\" type=\"button\">Pause</button> <button id=\"zoom-out\" class=\"btn\" type=\"button\" aria-keyshortcuts=\"-\" disabled>Zoom out</button> <button id=\"changes-btn\" class=\"btn\" type=\"button\" disabled>What changed?</button> <span class=\"spacer\"></span> <button id=\"export-json\" class=\"btn\" type=\"button\" aria-label=\"Download the whole history as JSON\">Export JSON</button> <button id=\"theme\" class=\"btn\" type=\"button\">Theme</button></div><div id=\"paused\" class=\"paused\" hidden><span id=\"paused-text\">Paused</span> <span class=\"hint\">← → to move, − to zoom out, Esc for live</span> <button id=\"resume\" class=\"btn\" type=\"button\">Back to live</button></div></header><noscript><p class=\"noscript\">Livedash draws its charts with JavaScript. Enable JavaScript to see them; the metrics are also available as JSON at <a href=\"api/snapshot\">api/snapshot</a> and as Prometheus text at <a href=\"metrics\">metrics</a>.</p></noscript><section id=\"changes\" class=\"changes\" aria-labelledby=\"changes-title\" hidden><div class=\"changes-head\"><h2 id=\"changes-title\">What changed</h2><button id=\"changes-close\" class=\"btn\" type=\"button\">Close</button></div><ol id=\"changes-list\" class=\"changes-list\"></ol></section><main id=\"charts\" class=\"charts\"><p id=\"empty\" class=\"empty\">Waiting for data…</p></main></body></html>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

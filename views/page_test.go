@@ -125,7 +125,7 @@ func TestPageFacts(t *testing.T) {
 	html := render(t, d)
 	for _, want := range []string{
 		`<ul class="facts"`,
-		`<li title="host web-1"><span class="fact-label">host</span> <span class="fact-value">web-1</span></li>`,
+		`<li title="host web-1" data-fact="host"><span class="fact-label">host</span> <span class="fact-value">web-1</span></li>`,
 		`<span class="fact-value">&lt;b&gt;6.1&lt;/b&gt;</span>`,
 	} {
 		if !strings.Contains(html, want) {

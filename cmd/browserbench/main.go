@@ -101,6 +101,16 @@
 // sampling profiler runs during the trace too: the profile is written for
 // DevTools, and the report lists the page's functions by self time.
 //
+// Interaction. For -interact rounds, after the frame-rate probe: typing a
+// character into the filter (or clearing it), switching the time window
+// (shortest, longest) and toggling the theme, each timed by the page from
+// just before the action to the end of the next frame (target ≤ 100 ms).
+//
+// Path builder A/B. -paths linear opens the page with #paths=linear, which
+// draws the lines with uPlot.paths.linear() instead of the page's own
+// builder (static/js/paths.js); run one of each at the same time against
+// one dashboard (-url) to compare them under the same load.
+//
 // Hidden tab. For -hidden, a second tab of the same window is brought to
 // the front (Target.activateTarget), so the page's tab is hidden as when
 // the user switches tabs: document.hidden must be true, and no chart may
@@ -162,6 +172,11 @@ type config struct {
 	chromium   string
 	width      int
 	height     int
+	// interact is the number of rounds of the interaction phase.
+	interact int
+	// paths is the page's line path builder: "own" (paths.js) or
+	// "linear" (uPlot's, through the page's #paths=linear).
+	paths string
 }
 
 func parseFlags(args []string) (config, error) {
@@ -179,6 +194,8 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.chromium, "chromium", "", "browser executable (default: the first of "+strings.Join(headless.Names, ", ")+" in PATH)")
 	fs.IntVar(&c.width, "width", 1400, "viewport width in CSS pixels")
 	fs.IntVar(&c.height, "height", 900, "viewport height in CSS pixels")
+	fs.IntVar(&c.interact, "interact", 8, "rounds of the interaction phase: type in the filter, switch the window, toggle the theme, each timed to the next frame (0: skip)")
+	fs.StringVar(&c.paths, "paths", "own", `line path builder of the page: "own" (static/js/paths.js) or "linear" (uPlot.paths.linear(), for an A/B run side by side)`)
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -206,6 +223,10 @@ func parseFlags(args []string) (config, error) {
 		return c, errors.New("-trace must be between 0 and 1m")
 	case c.cpuprofile != "" && c.trace == 0:
 		return c, errors.New("-cpuprofile needs a -trace window")
+	case c.interact < 0 || c.interact > 100:
+		return c, errors.New("-interact must be between 0 and 100")
+	case c.paths != "own" && c.paths != "linear":
+		return c, fmt.Errorf("-paths %q: want own or linear", c.paths)
 	case c.width < 320 || c.width > 8192 || c.height < 200 || c.height > 8192:
 		return c, errors.New("-width and -height must be between 320×200 and 8192×8192")
 	}
@@ -228,6 +249,7 @@ func parseFlags(args []string) (config, error) {
 // stopping the browser.
 func (c config) budget() time.Duration {
 	d := openTimeout + loadTimeout + c.settle + c.duration + c.fps + c.hidden + c.trace + 3*hideTimeout + 2*time.Minute
+	d += time.Duration(c.interact) * time.Duration(len(interactKinds)) * 2 * time.Second
 	if c.url == "" {
 		d += c.warm
 	}
@@ -295,9 +317,13 @@ func run(args []string) (err error) {
 		return err
 	}
 
-	logf("opening %s in %s", rep.target, br.version)
+	target := rep.target
+	if cfg.paths == "linear" {
+		target += "#paths=linear"
+	}
+	logf("opening %s in %s", target, br.version)
 	res := &rep.res
-	if res.open, err = b.open(rep.target); err != nil {
+	if res.open, err = b.open(target); err != nil {
 		return err
 	}
 	res.load = b.pageLoad(&res.open)
@@ -322,6 +348,7 @@ func run(args []string) (err error) {
 		}
 	}
 	optional("frame-rate probe", cfg.fps, func() (err error) { res.fps, err = b.fps(); return err })
+	optional("interaction rounds", time.Duration(cfg.interact)*time.Second, func() (err error) { res.inter, err = b.interact(); return err })
 	optional("trace", cfg.trace, func() (err error) { res.trace, err = b.trace(); return err })
 	optional("page's tab hidden behind another", cfg.hidden, func() (err error) { res.hidden, err = b.hidden(); return err })
 	res.errors = b.net.pageErrors()

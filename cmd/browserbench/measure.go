@@ -38,11 +38,12 @@ type results struct {
 	load   loadResult
 	open   openResult
 	steady steadyResult
-	fps    *fpsResult    // nil when -fps is 0
-	trace  *traceResult  // nil when -trace is 0
-	hidden *hiddenResult // nil when -hidden is 0
-	errors []string      // page errors seen over the whole run
-	failed []string      // optional phases that failed
+	fps    *fpsResult      // nil when -fps is 0
+	trace  *traceResult    // nil when -trace is 0
+	hidden *hiddenResult   // nil when -hidden is 0
+	inter  *interactResult // nil when -interact is 0
+	errors []string        // page errors seen over the whole run
+	failed []string        // optional phases that failed
 }
 
 // prepare enables the Performance domain and installs the long task

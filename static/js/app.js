@@ -54,6 +54,7 @@ function writeURL() {
     collapsed: [...charts.collapsed],
     theme: themePref,
     paused: charts.paused,
+    compare: charts.compares(),
   });
   if (h !== location.hash && !(h === '' && location.hash === '')) {
     history.replaceState(history.state, '', h || location.pathname + location.search);
@@ -78,6 +79,9 @@ const charts = new Charts($('charts'), store, {
     timebar?.update();
   },
 });
+// The figures this OS does not report, as the page header lists them.
+const notHere = document.querySelector('.facts li[data-fact="not available on this OS"] .fact-value');
+charts.setUnavailable(notHere ? notHere.textContent.split(', ') : []);
 find = new Find(charts, {
   filter: $('filter'),
   count: $('filter-count'),
@@ -149,6 +153,7 @@ function applyURL(st) {
     charts.setFilter(st.filter || '');
     charts.setCollapsedAll(st.collapsed || []);
     if (st.paused) charts.pause(st.paused.min, st.paused.max);
+    charts.setCompares(st.compare);
     if (st.theme && st.theme !== themePref) setTheme(st.theme, false);
   } finally {
     applyingURL = false;

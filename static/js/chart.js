@@ -11,10 +11,12 @@ import { formatter, isShare, unitLabel, axisFormatter } from './format.js';
 import { legendWidths, signature } from './specs.js';
 import { haystack } from './filter.js';
 import { FONT, TIME_INCRS, UNIT_INCRS, yRange, shareRange, timeRange, timeLabels, axisSize } from './axes.js';
-import { seriesStyle, lineWidth, alpha } from './palette.js';
+import { seriesStyle, lineWidth, alpha, blend } from './palette.js';
+import { stackPlan, stackColumns } from './stack.js';
+import { inRange } from './markers.js';
 import { linePaths, lonePoints } from './paths.js';
 import { compareOffsets, offsetLabel, shifted } from './compare.js';
-import { cells, level, rowsUsed, leUnit, LEVELS } from './heatmap.js';
+import { cells, level, rowsUsed, leUnit, LEVELS, levels, columns, ticksPerColumn, rowLabels, busyCells, shareLevel } from './heatmap.js';
 import { le } from './specs.js';
 import { bandsPlugin } from './bands.js';
 
@@ -38,6 +40,7 @@ export class Chart {
     this.failing = null; // the collector error that explains missing data
     this.noteText = '';
     this.compare = 0; // the earlier time overlaid (seconds ago), 0 for none
+    this.plan = stackPlan(spec); // drawn as stacked areas (stack.js), or null
 
     const doc = owner.doc;
     const card = (this.card = doc.createElement('article'));
@@ -120,7 +123,8 @@ export class Chart {
     this.legend.className = 'legend';
     // Legend cells sized to the widest title and value, through the CSSOM
     // (a strict style-src allows it, unlike style attributes).
-    const widths = legendWidths(spec.series);
+    // A heatmap's one entry names the bucket under the cursor and its rate.
+    const widths = spec.heatmap ? { label: 8, value: 24 } : legendWidths(spec.series);
     this.legend.style.setProperty('--ld-label', `${widths.label}ch`);
     this.legend.style.setProperty('--ld-value', `${widths.value}ch`);
     card.append(head);
@@ -207,6 +211,8 @@ export class Chart {
     offset = offset > 0 ? offset : 0;
     if (offset === this.compare) return;
     this.compare = offset;
+    if (offset > 0) this.owner.wantCompare?.set(this.spec.key, offset);
+    else this.owner.wantCompare?.delete(this.spec.key);
     this.card.classList.toggle('comparing', offset > 0);
     this.#compareOptions();
     if (this.u) {
@@ -216,6 +222,8 @@ export class Chart {
     this.shown = null;
     this.early = true;
     this.owner.invalidate();
+    // The URL keeps it (not while the charts are being made).
+    if (this.owner.charts?.get(this.spec.key) === this) this.owner.onView?.();
   }
 
   // #compareOptions lists the earlier times the history reaches for the
@@ -246,13 +254,30 @@ export class Chart {
   // #data is what the plot shows: the view's columns and, when comparing,
   // each series as it was compare seconds earlier, lined up with the view's
   // times.
+  // A stacked chart's plot gets each part summed with those under it (in
+  // arrays reused from tick to tick); the legend still reads the view.
   #data() {
     const d = this.view.data;
-    if (!this.compare || this.spec.heatmap) return d;
-    const s = this.owner.store;
-    const xs = s.times();
-    const tol = s.interval / 2000;
-    return [...d, ...this.spec.series.map((sd) => shifted(d[0], xs, s.values(sd.id) || [], this.compare, tol))];
+    const plan = this.plan;
+    const compare = this.compare && !this.spec.heatmap;
+    if (!plan && !compare) return d;
+    const show = plan ? this.#shown() : null;
+    const out = [d[0], ...(plan ? stackColumns(d.slice(1), plan, show, (this.stackBuf ||= [])) : d.slice(1))];
+    if (compare) {
+      const s = this.owner.store;
+      const xs = s.times();
+      const tol = s.interval / 2000;
+      const was = this.spec.series.map((sd) => shifted(d[0], xs, s.values(sd.id) || [], this.compare, tol));
+      out.push(...(plan ? stackColumns(was, plan, show) : was));
+    }
+    return out;
+  }
+
+  // #shown is, for each entry of the stack plan's order, whether its
+  // series is shown (before the plot exists: unless it starts hidden).
+  #shown() {
+    const { order, hidden } = this.plan;
+    return order.map((k, j) => (this.u ? this.u.series[j + 1].show : !hidden.includes(k)));
   }
 
   // #updateNote says why the chart is blank, when it is: no data yet, the
@@ -263,7 +288,8 @@ export class Chart {
     let text = '';
     const r = this.shown;
     if (!this.#hasData(r)) {
-      if (this.failing) text = `No data: ${this.failing.collector} is failing: ${this.failing.error}`;
+      if (this.#unavailable()) text = 'Not available on this OS';
+      else if (this.failing) text = `No data: ${this.failing.collector} is failing: ${this.failing.error}`;
       else if (this.owner.store.length < 2) text = 'No data yet';
       else text = 'No data in this window';
     }
@@ -271,6 +297,13 @@ export class Chart {
     this.noteText = text;
     this.note.textContent = text;
     this.note.hidden = text === '';
+  }
+
+  // #unavailable: every series of the chart is one this OS does not
+  // report (the collectors list them; the page header shows the list).
+  #unavailable() {
+    const na = this.owner.unavailable;
+    return !!na && na.size > 0 && this.spec.series.every((d) => na.has(d.name));
   }
 
   #hasData(r) {
@@ -335,6 +368,14 @@ export class Chart {
   // the series is shown.
   #legendKeys() {
     const rows = [...this.legend.querySelectorAll('tr.u-series')];
+    // A stack's entries read bottom part first, as a stack is read,
+    // though the plot draws (and uPlot lists) the top first.
+    if (this.plan) {
+      const parts = this.plan.parts;
+      rows.forEach((row, i) => {
+        if (i > 0) row.style.order = String(i - 1 < parts ? parts - (i - 1) : i);
+      });
+    }
     this.toggles = rows.map((row, i) => {
       const th = row.querySelector('th');
       if (i === 0 || !th) return null;
@@ -354,6 +395,11 @@ export class Chart {
   // #onSetSeries keeps the legend toggles' aria-pressed in step with the
   // series shown.
   #onSetSeries(u) {
+    // A part shown or hidden moves the parts above it.
+    if (this.plan && this.u === u) {
+      u.setData(this.#data(), false);
+      u.setScale('x', { min: u.scales.x.min, max: u.scales.x.max });
+    }
     if (!this.toggles) return;
     for (let i = 1; i < u.series.length; i++) this.toggles[i]?.setAttribute('aria-pressed', String(u.series[i].show));
   }
@@ -372,7 +418,14 @@ export class Chart {
     const unit = leUnit(spec.series[0]?.name);
     const fmtLe = unit ? formatter(unit, 'gauge') : (v) => String(v);
     const bounds = spec.series.map(le);
+    // Per-core CPU (spec.heatmap "cores", specs.js coreHeatmap): a row a
+    // core, its busy share on a linear scale; otherwise a histogram's
+    // buckets, values per second on a log scale.
+    const cores = spec.heatmap === 'cores';
+    const cellsOf = cores ? busyCells : cells;
+    const pct = formatter('ratio', 'gauge');
     const label = (k) => {
+      if (cores) return `cpu ${spec.series[k]?.labels?.cpu ?? k}`;
       const hi = bounds[k];
       const lo = k > 0 ? bounds[k - 1] : 0;
       return hi === Infinity ? `> ${fmtLe(lo)}` : `≤ ${fmtLe(hi)}`;
@@ -386,54 +439,69 @@ export class Chart {
       ticks: { stroke: () => theme.grid, width: 1, size: 4 },
       gap: 4,
     };
+    // The columns drawn last (heatmap.js columns): the legend reads the
+    // one under the cursor.
+    let drawn = [];
     const draw = (u) => {
+      drawn = [];
       const idx = u.series[0].idxs;
       const xs = u.data[0];
       if (!idx || idx[0] == null || !rows) return;
       const c = cols(u);
       const ctx = u.ctx;
       const { left, top, width: w, height: h } = u.bbox;
+      const dpr = owner.win.devicePixelRatio || 1;
+      const step = owner.store.interval / 1000;
+      const span = u.scales.x.max - u.scales.x.min;
+      const n = ticksPerColumn(span > 0 ? ((w / dpr) * step) / span : 0);
+      drawn = columns(c, xs, Math.max(0, idx[0]), idx[1], step, n, cellsOf);
+      let max = 0;
+      for (const col of drawn) for (const v of col.cells) if (v > max) max = v;
+      const pal = levels(theme.name);
+      const levelOf = cores ? (v) => shareLevel(v, pal.length) : (v) => level(v, max);
+      // Edges rounded to whole device pixels, so that neighbouring cells
+      // meet without a seam or an overlap.
+      const ys = [];
+      for (let k = rows[0]; k <= rows[1] + 1; k++) ys.push(Math.round(u.valToPos(k, 'y', true)));
       ctx.save();
       ctx.beginPath();
       ctx.rect(left, top, w, h);
       ctx.clip();
-      let max = 0;
-      const per = [];
-      for (let i = Math.max(0, idx[0]); i <= idx[1]; i++) {
-        const cell = cells(c, i);
-        per.push(cell);
-        for (const v of cell) if (v > max) max = v;
-      }
-      const step = owner.store.interval / 1000;
-      for (let j = 0; j < per.length; j++) {
-        const i = Math.max(0, idx[0]) + j;
-        const x0 = u.valToPos(xs[i] - step, 'x', true);
-        const x1 = u.valToPos(xs[i], 'x', true);
+      for (const col of drawn) {
+        const x0 = Math.round(u.valToPos(col.x0, 'x', true));
+        const x1 = Math.max(x0 + 1, Math.round(u.valToPos(col.x1, 'x', true)));
         for (let k = rows[0]; k <= rows[1]; k++) {
-          const l = level(per[j][k], max);
+          const l = levelOf(col.cells[k]);
           if (l < 0) continue;
-          const y0 = u.valToPos(k + 1, 'y', true);
-          const y1 = u.valToPos(k, 'y', true);
-          ctx.fillStyle = LEVELS[l];
-          ctx.fillRect(Math.floor(x0), Math.floor(y0), Math.max(1, Math.ceil(x1 - x0)), Math.max(1, Math.ceil(y1 - y0)));
+          const y1 = ys[k - rows[0]];
+          const y0 = ys[k - rows[0] + 1];
+          ctx.fillStyle = pal[l];
+          ctx.fillRect(x0, y0, x1 - x0, Math.max(1, y1 - y0));
         }
       }
       ctx.restore();
     };
+    // at is the column under x (seconds), or null.
+    const at = (x) => {
+      for (const col of drawn) if (x > col.x0 && x <= col.x1) return col;
+      return null;
+    };
     const series = [{ label: 'time', value: () => '' }];
     // One legend entry: the bucket under the cursor.
     series.push({
-      label: 'values/s',
-      stroke: LEVELS[5],
+      label: cores ? 'busy' : 'values/s',
+      stroke: LEVELS[3],
       paths: () => null,
       points: { show: false },
       scale: 'y',
       value: (u, v, sIdx, idx) => {
-        const top = u.cursor.top;
+        const { left, top } = u.cursor;
         if (idx == null || !(top >= 0) || !rows) return '—';
         const k = Math.floor(u.posToVal(top, 'y'));
-        if (k < 0 || k >= bounds.length) return '—';
-        const cell = cells(cols(u), idx)[k];
+        if (k < rows[0] || k > rows[1]) return '—';
+        const col = at(u.posToVal(left, 'x'));
+        const cell = col ? col.cells[k] : cellsOf(cols(u), idx)[k];
+        if (cores) return `${label(k)}: ${cell == null ? '—' : pct(cell)} busy`;
         return `${label(k)}: ${cell == null ? '—' : count(cell)}/s`;
       },
     });
@@ -461,7 +529,8 @@ export class Chart {
           range: (u) => {
             const idx = u.series[0].idxs;
             const c = cols(u);
-            rows = idx && idx[0] != null && c.length ? rowsUsed(c, Math.max(0, idx[0]), idx[1]) : null;
+            if (cores) rows = c.length ? [0, c.length - 1] : null;
+            else rows = idx && idx[0] != null && c.length ? rowsUsed(c, Math.max(0, idx[0]), idx[1]) : null;
             return rows ? [rows[0], rows[1] + 1] : [0, 1];
           },
         },
@@ -476,15 +545,25 @@ export class Chart {
         },
         {
           ...axisCommon,
-          space: 16,
+          // A row's label at its middle: its upper bound (the +Inf row:
+          // above the bound below it); as many rows labelled as fit.
+          grid: { show: false },
           size: 64,
-          incrs: [1, 2, 3, 4, 5, 10],
-          // A row's label at its top edge: its upper bound.
-          values: (u, splits) => splits.map((k) => (k >= 1 && k <= bounds.length ? (bounds[k - 1] === Infinity ? '+Inf' : fmtLe(bounds[k - 1])) : '')),
+          splits: (u, ai, min, max) => {
+            const dpr = owner.win.devicePixelRatio || 1;
+            return rowLabels(Math.round(min), Math.round(max), u.bbox.height / dpr / Math.max(1, max - min));
+          },
+          values: (u, splits) =>
+            splits.map((s) => {
+              const k = Math.floor(s);
+              if (k < 0 || k >= bounds.length) return '';
+              if (cores) return label(k);
+              return bounds[k] === Infinity ? `> ${fmtLe(k > 0 ? bounds[k - 1] : 0)}` : fmtLe(bounds[k]);
+            }),
         },
       ],
       hooks: {
-        draw: [draw],
+        draw: [draw, (u) => this.#drawMarks(u)],
         setSelect: [
           (u) => {
             const sel = u.select;
@@ -494,6 +573,58 @@ export class Chart {
         ],
       },
     };
+  }
+
+  // #drawMarks marks, along the bottom of the Go runtime's charts, each
+  // tick in which a GC cycle ended (a short tick in the axis colour), and
+  // on every chart each restart of the process (a dashed line, named).
+  #drawMarks(u) {
+    const m = this.owner.marks?.();
+    if (!m) return;
+    const gc = this.spec.group === 'go' ? m.gc : [];
+    if (gc.length === 0 && m.restarts.length === 0) return;
+    const { min, max } = u.scales.x;
+    const ctx = u.ctx;
+    const { left, top, width: w, height: h } = u.bbox;
+    const dpr = this.owner.win.devicePixelRatio || 1;
+    const theme = this.owner.theme;
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(left, top, w, h);
+    ctx.clip();
+    ctx.fillStyle = theme.axis;
+    for (const x of inRange(gc, min, max)) {
+      const px = Math.round(u.valToPos(x, 'x', true));
+      ctx.fillRect(px - dpr, top + h - 5 * dpr, 2 * dpr, 5 * dpr);
+    }
+    const restarts = inRange(m.restarts, min, max);
+    if (restarts.length) {
+      ctx.strokeStyle = theme.warn;
+      ctx.fillStyle = theme.warn;
+      ctx.lineWidth = dpr;
+      ctx.setLineDash([3 * dpr, 3 * dpr]);
+      ctx.font = FONT.replace(/^(\d+)px/, (all, n) => `${Math.round(n * dpr)}px`);
+      ctx.textBaseline = 'top';
+      ctx.textAlign = 'left';
+      let named = -Infinity; // where the last name ends
+      for (const x of restarts) {
+        const px = Math.round(u.valToPos(x, 'x', true)) + 0.5;
+        ctx.beginPath();
+        ctx.moveTo(px, top);
+        ctx.lineTo(px, top + h);
+        ctx.stroke();
+        // Named to the right of the line, or to its left near the edge;
+        // not named where the name would run into the one before.
+        const tw = ctx.measureText('restart').width;
+        const right = px + 3 * dpr + tw <= left + w;
+        const x0 = right ? px + 3 * dpr : px - 3 * dpr - tw;
+        if (x0 < named) continue;
+        named = x0 + tw + 3 * dpr;
+        ctx.textAlign = 'left';
+        ctx.fillText('restart', x0, top + 2 * dpr);
+      }
+    }
+    ctx.restore();
   }
 
   // #drawLimits draws each of the chart's limits (a series with limitOf)
@@ -558,30 +689,39 @@ export class Chart {
     const single = spec.series.length === 1;
     const line = lineWidth(owner.win.devicePixelRatio || 1);
 
+    const plan = this.plan;
+    const order = plan ? plan.order : spec.series.map((d, k) => k);
     const series = [{ label: 'time', value: () => '' }];
-    spec.series.forEach((d, k) => {
+    order.forEach((k, j) => {
+      const d = spec.series[k];
       const { colour, dash } = seriesStyle(k);
       const fmt = formatter(d.unit, d.kind);
+      const part = plan && j < plan.parts;
       series.push({
         label: d.title,
         stroke: colour,
         width: line,
-        dash,
-        fill: single ? alpha(colour, 0.12) : undefined,
+        dash: part ? undefined : dash,
+        // A part of a stack: filled down to zero, opaque (it hides the
+        // parts under it, drawn after it), in its colour over the card.
+        fill: part ? () => blend(colour, theme.card, theme.name === 'dark' ? 0.55 : 0.4) : single ? alpha(colour, 0.12) : undefined,
+        show: !(plan && plan.hidden.includes(k)),
         spanGaps: false,
         // Fewer vertices than uPlot's own builder, the same picture; its
         // pxAlign lets the plot's clip fall on whole pixels (see linePaths).
-        paths: linePaths,
+        // owner.paths is uPlot's own linear builder in a page opened with
+        // #paths=linear, for the browser benchmark's A/B.
+        paths: owner.paths || linePaths,
         pxAlign: 1,
         // Lines only; a lone value between gaps (which a line cannot
         // show) is drawn as a dot.
         points: { show: false, size: 5, filter: lonePoints },
-        // Cursor on the chart: the value under it; off: the newest.
+        // Cursor on the chart: the value under it; off: the newest. The
+        // series' own value (the view's), not its top in a stack.
         value: (u, v, sIdx, idx) => {
-          if (idx == null) {
-            const col = u.data[sIdx];
-            v = col && col.length ? col[col.length - 1] : null;
-          }
+          const col = plan ? this.view.data[k + 1] : u.data[sIdx];
+          if (idx == null) v = col && col.length ? col[col.length - 1] : null;
+          else if (plan) v = col ? col[idx] : null;
           return fmt(v);
         },
       });
@@ -591,16 +731,18 @@ export class Chart {
     // fainter, in its colour.
     if (this.compare) {
       const ago = offsetLabel(this.compare);
-      spec.series.forEach((d, k) => {
+      order.forEach((k) => {
+        const d = spec.series[k];
         const { colour } = seriesStyle(k);
         const fmt = formatter(d.unit, d.kind);
         series.push({
           label: `${d.title} ${ago}`,
+          show: !(plan && plan.hidden.includes(k)),
           stroke: alpha(colour, 0.7),
           width: line,
           dash: [4, 3],
           spanGaps: false,
-          paths: linePaths,
+          paths: owner.paths || linePaths,
           pxAlign: 1,
           points: { show: false, size: 5, filter: lonePoints },
           value: (u, v, sIdx, idx) => {
@@ -680,7 +822,7 @@ export class Chart {
         },
       ],
       hooks: {
-        draw: [(u) => this.#drawLimits(u)],
+        draw: [(u) => this.#drawLimits(u), (u) => this.#drawMarks(u)],
         setSeries: [(u) => this.#onSetSeries(u)],
         // Drag to zoom: every chart shows the selection and live follow
         // pauses (uPlot's zoom-fetch pattern; zoom is never propagated from

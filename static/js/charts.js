@@ -23,6 +23,7 @@
 // axes.js (ranges and axes), palette.js, paths.js (the line path builder),
 // timewindow.js, and chart.js (one card and its uPlot).
 
+import { gcMarks, restartMarks } from './markers.js';
 import { figure } from './format.js';
 import { chartSpecs, statSpecs, sections, signature, failingFor } from './specs.js';
 import { liveWindow, windowsForTiers, pickWindow, zoomOut, pan } from './timewindow.js';
@@ -49,9 +50,19 @@ export class Charts {
     this.store = store;
     this.uPlot = opts.uPlot || window.uPlot;
     this.onView = opts.onView || (() => {});
+    // The charts compared with an earlier time (key → seconds ago), also
+    // for charts not made yet (a link opened before the schema came).
+    this.wantCompare = new Map();
+    // The series names this OS does not report (setUnavailable).
+    this.unavailable = new Set();
     this.onLayout = opts.onLayout || (() => {});
     this.doc = root.ownerDocument;
     this.win = this.doc.defaultView;
+    // #paths=linear in the URL the page opens with: lines drawn by uPlot's
+    // own linear path builder instead of paths.js (cmd/browserbench -ab
+    // measures the two side by side).
+    const linear = /(^|[#&])paths=linear(&|$)/.test(this.win.location?.hash || '') && this.uPlot?.paths?.linear;
+    this.paths = linear ? this.uPlot.paths.linear() : null;
     this.charts = new Map(); // key → Chart, in page order
     this.figures = []; // {spec, value: <dd>, text} of the stat series
     this.sections = new Map(); // group → {el, heading, stats, grid, toggle, count}
@@ -150,7 +161,10 @@ export class Charts {
         keep.set(spec.key, old);
       } else {
         if (old) old.destroy();
-        keep.set(spec.key, new Chart(this, spec, headings.get(spec.group)));
+        const c = new Chart(this, spec, headings.get(spec.group));
+        // A comparison the URL asked for before the chart existed.
+        if (this.wantCompare.has(spec.key)) c.setCompare(this.wantCompare.get(spec.key));
+        keep.set(spec.key, c);
       }
     }
     for (const [key, c] of this.charts) if (!keep.has(key)) c.destroy();
@@ -318,6 +332,44 @@ export class Charts {
     return c;
   }
 
+  // marks are the GC and restart markers over the rows held (markers.js),
+  // worked out once a tick for every chart that draws them.
+  marks() {
+    const s = this.store;
+    if (this.marksCache && this.marksAt === s.total) return this.marksCache;
+    const xs = s.times();
+    const step = s.interval / 1000;
+    this.marksCache = {
+      gc: gcMarks(xs, s.values('go_gc_cycles_total'), step),
+      restarts: restartMarks(xs, s.values('process_start_time_seconds'), step),
+    };
+    this.marksAt = s.total;
+    return this.marksCache;
+  }
+
+  // setUnavailable takes the names of the series this OS does not report:
+  // a chart of only those says so rather than "No data yet".
+  setUnavailable(names) {
+    this.unavailable = new Set(names);
+  }
+
+  // compares is every chart compared with an earlier time: key → seconds.
+  compares() {
+    const out = Object.fromEntries(this.wantCompare);
+    for (const [key, c] of this.charts) {
+      if (c.compare > 0) out[key] = c.compare;
+      else delete out[key];
+    }
+    return out;
+  }
+
+  // setCompares compares the charts of want (key → seconds ago) and no
+  // others.
+  setCompares(want) {
+    this.wantCompare = new Map(Object.entries(want || {}));
+    for (const [key, c] of this.charts) c.setCompare(this.wantCompare.get(key) || 0);
+  }
+
   // themeChanged reads the theme's colours again and redraws the charts.
   themeChanged() {
     this.readTheme();
@@ -343,6 +395,8 @@ export class Charts {
     this.theme.grid = v('--ld-grid', 'rgba(128,128,128,0.15)');
     this.theme.card = v('--ld-card', '#ffffff');
     this.theme.fg = v('--ld-fg', '#1f2328');
+    this.theme.warn = v('--ld-warn', '#9a6700');
+    this.theme.name = this.doc.documentElement?.dataset.theme === 'dark' ? 'dark' : 'light';
   }
 
   // #rescale makes every chart set its x range again and tells the page.
@@ -364,6 +418,19 @@ export class Charts {
       const all = sec.grid.childElementCount;
       sec.el.hidden = this.words.length > 0 && n === 0;
       sec.count.textContent = this.words.length > 0 ? `${n} of ${all}` : all === 1 ? '1 chart' : `${all} charts`;
+    }
+    // A filter that matches nothing says so, rather than a blank page.
+    let shown = 0;
+    for (const n of counts.values()) shown += n;
+    const none = this.words.length > 0 && this.charts.size > 0 && shown === 0;
+    if (none && !this.noMatch) {
+      this.noMatch = this.doc.createElement('p');
+      this.noMatch.className = 'empty no-match';
+      this.root.append(this.noMatch);
+    }
+    if (this.noMatch) {
+      this.noMatch.hidden = !none;
+      if (none) this.noMatch.textContent = `No chart matches “${this.filter}”. Clear the filter to see every chart.`;
     }
   }
 

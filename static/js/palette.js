@@ -35,3 +35,22 @@ export function alpha(hex, a) {
   const n = parseInt(hex.slice(1), 16);
   return `rgba(${(n >> 16) & 255},${(n >> 8) & 255},${n & 255},${a})`;
 }
+
+// blend returns the opaque colour of a #rrggbb colour laid at alpha a over
+// the background bg (#rrggbb or a computed "rgb(r, g, b)"): a stacked
+// area is filled with it, so the areas under it do not show through.
+export function blend(hex, bg, a) {
+  const n = parseInt(hex.slice(1), 16);
+  const fg = [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+  let back = [255, 255, 255];
+  const m = /^#([0-9a-f]{6})$/i.exec(bg || '');
+  if (m) {
+    const b = parseInt(m[1], 16);
+    back = [(b >> 16) & 255, (b >> 8) & 255, b & 255];
+  } else {
+    const d = String(bg || '').match(/\d+(\.\d+)?/g);
+    if (d && d.length >= 3) back = d.slice(0, 3).map(Number);
+  }
+  const c = fg.map((v, i) => Math.round(v * a + back[i] * (1 - a)));
+  return `rgb(${c[0]},${c[1]},${c[2]})`;
+}

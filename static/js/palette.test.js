@@ -1,7 +1,7 @@
 // Tests of palette.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { seriesStyle, lineWidth, PALETTE } from './palette.js';
+import { seriesStyle, lineWidth, PALETTE, blend } from './palette.js';
 
 test('seriesStyle cycles the palette, then dashes', () => {
   assert.deepEqual(seriesStyle(0), { colour: PALETTE[0], dash: undefined });
@@ -68,4 +68,11 @@ test('palette colours read on the light and the dark card', () => {
   for (const card of ['#ffffff', '#161b22']) {
     for (const c of PALETTE) assert.ok(contrast(c, card) >= 2, `${c} on ${card}: ${contrast(c, card).toFixed(2)}:1`);
   }
+});
+
+test('blend: a colour over a background, opaque', () => {
+  assert.equal(blend('#0072b2', '#ffffff', 1), 'rgb(0,114,178)');
+  assert.equal(blend('#0072b2', '#ffffff', 0), 'rgb(255,255,255)');
+  assert.equal(blend('#ff0000', 'rgb(22, 27, 34)', 0.5), 'rgb(139,14,17)');
+  assert.equal(blend('#000000', undefined, 0.5), 'rgb(128,128,128)');
 });

@@ -38,7 +38,42 @@ export function chartSpecs(series) {
   for (const c of byKey.values()) {
     if (c.heatmap) c.series.sort((a, b) => le(a) - le(b));
   }
-  return [...byKey.values()];
+  return coreHeatmap([...byKey.values()]);
+}
+
+// CORE_HEATMAP_MIN is the number of logical CPUs from which the per-core
+// charts become one heatmap: a chart a core is readable for a few cores,
+// a wall for 64.
+export const CORE_HEATMAP_MIN = 9;
+
+// coreHeatmap replaces the per-core CPU charts (host_cpu_core_<n>), when
+// there are at least CORE_HEATMAP_MIN of them, with one heatmap in the
+// place of the first: a row a core, coloured by its busy share (1 − idle).
+// Its series are the cores' idle series, in core order.
+export function coreHeatmap(specs, min = CORE_HEATMAP_MIN) {
+  const cores = specs.filter((c) => c.key.startsWith('host_cpu_core_') && !c.heatmap);
+  if (cores.length < min) return specs;
+  const idle = cores.map((c) => c.series.find((d) => d.labels?.mode === 'idle')).filter(Boolean);
+  if (idle.length < min) return specs;
+  const cpu = (d) => Number(d.labels?.cpu);
+  idle.sort((a, b) => cpu(a) - cpu(b));
+  const heat = {
+    key: 'host_cpu_cores',
+    title: 'CPU per core',
+    group: cores[0].group,
+    unit: 'ratio',
+    kind: 'gauge',
+    help: 'The share of time each logical CPU was busy (not idle), a row a core.',
+    series: idle,
+    limits: [],
+    heatmap: 'cores',
+  };
+  const out = [];
+  for (const c of specs) {
+    if (c === cores[0]) out.push(heat);
+    else if (!cores.includes(c)) out.push(c);
+  }
+  return out;
 }
 
 // le is the upper bound of a histogram bucket series ("+Inf" → Infinity).

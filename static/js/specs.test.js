@@ -1,7 +1,7 @@
 // Tests of specs.js: schema series → sections, charts and figures.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chartSpecs, statSpecs, sections, signature, legendWidths, failingFor } from './specs.js';
+import { chartSpecs, statSpecs, sections, signature, legendWidths, failingFor, coreHeatmap } from './specs.js';
 
 const d = (id, chart, group, more = {}) => ({
   id,
@@ -134,4 +134,29 @@ test('failingFor matches a collector to the charts it feeds', () => {
   assert.equal(failingFor(disk, []), null);
   assert.equal(failingFor(disk, null), null);
   assert.equal(failingFor(disk, [{ error: 'nameless' }]), null);
+});
+
+test('coreHeatmap: many per-core charts become one heatmap of idle series, in core order', () => {
+  const core = (n) => ({
+    key: `host_cpu_core_${n}`,
+    group: 'host',
+    heatmap: false,
+    series: ['user', 'idle'].map((mode) => ({ id: `c${n}_${mode}`, labels: { cpu: String(n), mode } })),
+  });
+  const load = { key: 'host_load', group: 'host', series: [] };
+  const few = [load, core(0), core(1)];
+  assert.equal(coreHeatmap(few), few, 'two cores: a chart each');
+  const many = [load, ...[10, 2, 0, 1, 3, 4, 5, 6, 7, 8, 9].map(core)];
+  const out = coreHeatmap(many);
+  assert.deepEqual(
+    out.map((c) => c.key),
+    ['host_load', 'host_cpu_cores'],
+  );
+  const heat = out[1];
+  assert.equal(heat.heatmap, 'cores');
+  assert.deepEqual(
+    heat.series.map((d) => d.id),
+    [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((n) => `c${n}_idle`),
+  );
+  assert.equal(coreHeatmap(many, 20), many, 'under the threshold given');
 });

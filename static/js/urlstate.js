@@ -1,7 +1,9 @@
 // The view kept in the URL's fragment, so that a link shows the same view:
 // the window (w=5m), the filter (q=eth0), the collapsed sections
-// (c=host,go), the theme (t=dark) and a paused range (p=<from>-<to>, unix
-// seconds). Pure. The fragment never reaches the server.
+// (c=host,go), the theme (t=dark), a paused range (p=<from>-<to>, unix
+// seconds) and the charts compared with an earlier time
+// (k=host_cpu:3600,go_memory:300: chart key, then seconds ago after the
+// last colon). Pure. The fragment never reaches the server.
 
 import { parseWindow, formatWindow } from './timewindow.js';
 
@@ -22,6 +24,13 @@ export function parseState(hash) {
   if (THEMES.has(t)) st.theme = t;
   const m = /^(\d+(?:\.\d+)?)-(\d+(?:\.\d+)?)$/.exec(p.get('p') || '');
   if (m && Number(m[2]) > Number(m[1])) st.paused = { min: Number(m[1]), max: Number(m[2]) };
+  const k = {};
+  for (const e of (p.get('k') || '').split(',')) {
+    const at = e.lastIndexOf(':');
+    const off = Number(e.slice(at + 1));
+    if (at > 0 && /^\d+(\.\d+)?$/.test(e.slice(at + 1)) && off > 0) k[e.slice(0, at)] = off;
+  }
+  if (Object.keys(k).length) st.compare = k;
   return st;
 }
 
@@ -34,6 +43,8 @@ export function formatState(st) {
   if (st.collapsed && st.collapsed.length) p.set('c', st.collapsed.join(','));
   if (THEMES.has(st.theme)) p.set('t', st.theme);
   if (st.paused) p.set('p', `${Math.floor(st.paused.min)}-${Math.ceil(st.paused.max)}`);
+  const k = Object.entries(st.compare || {}).filter(([key, off]) => key && off > 0);
+  if (k.length) p.set('k', k.map(([key, off]) => `${key}:${+off.toFixed(3)}`).join(','));
   const s = p.toString();
   return s ? '#' + s : '';
 }
