@@ -74,14 +74,24 @@ func TestRouters(t *testing.T) {
 				"/api/snapshot?history=false": `"series"`,
 				"/metrics":                    "# TYPE go_goroutines gauge",
 			} {
-				resp, err := http.Get(base + path)
-				if err != nil {
-					t.Fatal(err)
-				}
-				body, _ := io.ReadAll(resp.Body)
-				resp.Body.Close()
-				if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
-					t.Errorf("GET %s: %d %.120q", path, resp.StatusCode, body)
+				// The collectors publish their first samples within an
+				// interval of New: until then /metrics may lack a series.
+				deadline := time.Now().Add(15 * time.Second)
+				for {
+					resp, err := http.Get(base + path)
+					if err != nil {
+						t.Fatal(err)
+					}
+					body, _ := io.ReadAll(resp.Body)
+					resp.Body.Close()
+					if resp.StatusCode == 200 && strings.Contains(string(body), want) {
+						break
+					}
+					if time.Now().After(deadline) {
+						t.Errorf("GET %s: %d %.120q", path, resp.StatusCode, body)
+						break
+					}
+					time.Sleep(50 * time.Millisecond)
 				}
 			}
 
