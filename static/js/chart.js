@@ -267,7 +267,7 @@ export class Chart {
       const s = this.owner.store;
       const xs = s.times();
       const tol = s.interval / 2000;
-      const was = this.spec.series.map((sd) => shifted(d[0], xs, s.values(sd.id) || [], this.compare, tol));
+      const was = (this.was = this.spec.series.map((sd) => shifted(d[0], xs, s.values(sd.id) || [], this.compare, tol)));
       out.push(...(plan ? stackColumns(was, plan, show) : was));
     }
     return out;
@@ -370,10 +370,14 @@ export class Chart {
     const rows = [...this.legend.querySelectorAll('tr.u-series')];
     // A stack's entries read bottom part first, as a stack is read,
     // though the plot draws (and uPlot lists) the top first.
+    // The compared series (after the plan's, in the same order) likewise.
     if (this.plan) {
-      const parts = this.plan.parts;
+      const { parts, order } = this.plan;
       rows.forEach((row, i) => {
-        if (i > 0) row.style.order = String(i - 1 < parts ? parts - (i - 1) : i);
+        if (i === 0) return;
+        const j = (i - 1) % order.length;
+        const base = i - 1 < order.length ? 0 : order.length;
+        row.style.order = String(base + (j < parts ? parts - j : j + 1));
       });
     }
     this.toggles = rows.map((row, i) => {
@@ -745,11 +749,11 @@ export class Chart {
           paths: owner.paths || linePaths,
           pxAlign: 1,
           points: { show: false, size: 5, filter: lonePoints },
+          // The series' own earlier value, not its top in a stack.
           value: (u, v, sIdx, idx) => {
-            if (idx == null) {
-              const col = u.data[sIdx];
-              v = col && col.length ? col[col.length - 1] : null;
-            }
+            const col = plan ? this.was?.[k] : u.data[sIdx];
+            if (idx == null) v = col && col.length ? col[col.length - 1] : null;
+            else if (plan) v = col ? col[idx] : null;
             return fmt(v);
           },
         });
