@@ -872,3 +872,33 @@ func TestCompressionOption(t *testing.T) {
 		srv.Close()
 	}
 }
+
+// TestPolicyOnDocumentsAndWorkers: the Content-Security-Policy goes with
+// the page and the worker script, where it applies, and not with every
+// static asset, where it is only weight.
+func TestPolicyOnDocumentsAndWorkers(t *testing.T) {
+	t.Parallel()
+	d := newDash(t, Options{})
+	srv := httptest.NewServer(d)
+	defer srv.Close()
+	resp, page := get(t, http.DefaultClient, srv.URL+"/")
+	if !strings.Contains(resp.Header.Get("Content-Security-Policy"), "script-src 'self'") {
+		t.Fatalf("page without the policy: %q", resp.Header.Get("Content-Security-Policy"))
+	}
+	m := regexp.MustCompile(`src="(static/[0-9a-f]+/js/)app\.js"`).FindSubmatch(page)
+	if m == nil {
+		t.Fatalf("no app.js in the page")
+	}
+	for file, want := range map[string]bool{"app.js": false, "rangeworker.js": true} {
+		resp, _ := get(t, http.DefaultClient, srv.URL+"/"+string(m[1])+file)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", file, resp.StatusCode)
+		}
+		if got := resp.Header.Get("Content-Security-Policy") != ""; got != want {
+			t.Errorf("%s: policy %v, want %v", file, got, want)
+		}
+		if resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+			t.Errorf("%s: no nosniff", file)
+		}
+	}
+}
