@@ -26,6 +26,9 @@ func TestBunchedPings(t *testing.T) {
 			if testing.Short() && n > 600 {
 				t.Skip("short mode")
 			}
+			if raceEnabled && n > 600 {
+				n = 1000
+			}
 			bunchedPings(t, n)
 		})
 	}
@@ -159,6 +162,8 @@ func TestReconnectStorm(t *testing.T) {
 	n := 2000
 	if testing.Short() {
 		n = 300
+	} else if raceEnabled {
+		n = 1000
 	}
 	b, srv := servedBroker(t, Options{Interval: time.Hour, History: 600 * time.Hour})
 	// 600 ticks of 100 series.
