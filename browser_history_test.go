@@ -538,24 +538,7 @@ func TestBrowserSSEFallback(t *testing.T) {
 	if want := fmt.Sprintf("since=%d", lastA); !strings.Contains(last, want) {
 		t.Errorf("reconnected with %s, want %s", last, want)
 	}
-	for i := 1; i < len(up.Times); i++ {
-		if up.Times[i] <= up.Times[i-1] {
-			t.Errorf("time column not strictly increasing at row %d: %d after %d", i, up.Times[i], up.Times[i-1])
-			break
-		}
-	}
-	held := make(map[int64]int, len(up.Times))
-	for i, ts := range up.Times {
-		held[ts] = i
-	}
-	if _, ok := held[lastA]; !ok {
-		t.Errorf("A's last tick %d is gone", lastA)
-	}
-	for _, ts := range backlog {
-		if _, ok := held[ts]; !ok {
-			t.Errorf("B's tick %d, recorded before the page reconnected, was not backfilled", ts)
-		}
-	}
+	held := checkBackfill(t, up.Times, lastA, backlog)
 	if i, ok := held[lastA+interval.Milliseconds()]; !ok || up.Values[i] != nil {
 		t.Errorf("no gap row at %d between A (last %d) and B (first %d)", lastA+interval.Milliseconds(), lastA, backlog[0])
 	}

@@ -620,24 +620,7 @@ func TestBrowserReconnectsAndBackfills(t *testing.T) {
 	if want := fmt.Sprintf("since=%d", lastA); !strings.Contains(last.URL, want) {
 		t.Errorf("reconnected with %s, want %s", last.URL, want)
 	}
-	for i := 1; i < len(up.Times); i++ {
-		if up.Times[i] <= up.Times[i-1] {
-			t.Errorf("time column not strictly increasing at row %d: %d after %d", i, up.Times[i], up.Times[i-1])
-			break
-		}
-	}
-	held := make(map[int64]int, len(up.Times))
-	for i, ts := range up.Times {
-		held[ts] = i
-	}
-	if _, ok := held[lastA]; !ok {
-		t.Errorf("A's last tick %d is gone", lastA)
-	}
-	for _, ts := range backlog {
-		if _, ok := held[ts]; !ok {
-			t.Errorf("B's tick %d, recorded before the page reconnected, was not backfilled", ts)
-		}
-	}
+	held := checkBackfill(t, up.Times, lastA, backlog)
 	if len(up.Values) != len(up.Times) {
 		t.Fatalf("%d values for %d times", len(up.Values), len(up.Times))
 	}
@@ -731,4 +714,31 @@ func historyTicks(t *testing.T, d *Dashboard) []int64 {
 		t.Fatalf("snapshot: %v", err)
 	}
 	return snap.History.TS
+}
+
+// checkBackfill checks the time column a page holds after a server restart
+// and a reconnect: strictly increasing, with server A's last tick and every
+// tick server B made before the page came back. It returns each time's
+// row.
+func checkBackfill(t *testing.T, times []int64, lastA int64, backlog []int64) map[int64]int {
+	t.Helper()
+	for i := 1; i < len(times); i++ {
+		if times[i] <= times[i-1] {
+			t.Errorf("time column not strictly increasing at row %d: %d after %d", i, times[i], times[i-1])
+			break
+		}
+	}
+	held := make(map[int64]int, len(times))
+	for i, ts := range times {
+		held[ts] = i
+	}
+	if _, ok := held[lastA]; !ok {
+		t.Errorf("A's last tick %d is gone", lastA)
+	}
+	for _, ts := range backlog {
+		if _, ok := held[ts]; !ok {
+			t.Errorf("B's tick %d, recorded before the page reconnected, was not backfilled", ts)
+		}
+	}
+	return held
 }
