@@ -47,11 +47,7 @@ func (b *Broker) openStore() {
 		b.opts.Logger.Error("livedash: running without the long history", "err", err)
 		return
 	}
-	tiers := []history.Tier{{Step: b.opts.Interval, Span: b.opts.History}}
-	for _, t := range b.opts.LongHistory {
-		tiers = append(tiers, history.Tier{Step: t.Step, Span: t.Span})
-	}
-	hopts := history.Options{Tiers: tiers}
+	hopts := history.Options{Tiers: storeTiers(b.opts.Interval, b.opts.History, b.opts.LongHistory)}
 	var err error
 	if b.opts.HistoryFile != "" {
 		b.store, err = history.Load(b.opts.HistoryFile, hopts)
@@ -77,13 +73,19 @@ func (b *Broker) openStore() {
 	b.historyErr = err
 }
 
-// validTiers checks the long-history tiers as the store will.
-func validTiers(interval, span time.Duration, long []Tier) error {
+// storeTiers are the store's tiers: the ring's full rate, then the coarse
+// ones.
+func storeTiers(interval, span time.Duration, long []Tier) []history.Tier {
 	tiers := []history.Tier{{Step: interval, Span: span}}
 	for _, t := range long {
 		tiers = append(tiers, history.Tier{Step: t.Step, Span: t.Span})
 	}
-	_, err := history.New(history.Options{Tiers: tiers})
+	return tiers
+}
+
+// validTiers checks the long-history tiers as the store will.
+func validTiers(interval, span time.Duration, long []Tier) error {
+	_, err := history.New(history.Options{Tiers: storeTiers(interval, span, long)})
 	return err
 }
 

@@ -238,15 +238,22 @@ type load struct {
 // burstLoop has every client ping at once, every -ping: it closes the
 // channel they wait on and hands them a new one.
 func (l *load) burstLoop(ctx context.Context) {
-	t := time.NewTicker(l.cfg.ping)
+	every(ctx, l.cfg.ping, func(time.Time) {
+		next := make(chan struct{})
+		close(*l.burst.Swap(&next))
+	})
+}
+
+// every calls f every d until ctx ends.
+func every(ctx context.Context, d time.Duration, f func(now time.Time)) {
+	t := time.NewTicker(d)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
-			next := make(chan struct{})
-			close(*l.burst.Swap(&next))
+		case now := <-t.C:
+			f(now)
 		}
 	}
 }
@@ -341,18 +348,7 @@ func (l *load) reader(ctx context.Context, c *websocket.Conn, rx *atomic.Int64) 
 	pinging := p.ping && l.cfg.ping > 0
 	switch {
 	case pinging && l.cfg.pings == "timer":
-		go func() {
-			t := time.NewTicker(l.cfg.ping)
-			defer t.Stop()
-			for {
-				select {
-				case <-pctx.Done():
-					return
-				case <-t.C:
-					ping()
-				}
-			}
-		}()
+		go every(pctx, l.cfg.ping, func(time.Time) { ping() })
 	case pinging && l.cfg.pings == "burst":
 		go func() {
 			for {
@@ -377,18 +373,7 @@ func (l *load) reader(ctx context.Context, c *websocket.Conn, rx *atomic.Int64) 
 		}
 	}
 	if afterFrame {
-		go func() {
-			t := time.NewTicker(time.Second)
-			defer t.Stop()
-			for {
-				select {
-				case <-pctx.Done():
-					return
-				case now := <-t.C:
-					pingIfDue(now)
-				}
-			}
-		}()
+		go every(pctx, time.Second, pingIfDue)
 	}
 	lat := make([]float64, 0, 4)
 	rxLat := make([]float64, 0, 4)
