@@ -83,12 +83,7 @@ func TestMetricsTypes(t *testing.T) {
 	d := metricsDash(t)
 	srv := httptest.NewServer(d)
 	defer srv.Close()
-	var fams map[string]*dto.MetricFamily
-	waitFor(t, "the app's and the process's series", func() bool {
-		fams, _ = scrape(t, srv.URL+"/metrics")
-		return fams["app_queue_depth"] != nil && fams["process_cpu_seconds_total"] != nil && fams["app_requests_total"] != nil
-	})
-	for name, want := range map[string]dto.MetricType{
+	want := map[string]dto.MetricType{
 		"go_goroutines":                   dto.MetricType_GAUGE,
 		"go_memstats_sys_bytes":           dto.MetricType_GAUGE,
 		"process_resident_memory_bytes":   dto.MetricType_GAUGE,
@@ -100,7 +95,21 @@ func TestMetricsTypes(t *testing.T) {
 		"app_queue_depth":                 dto.MetricType_GAUGE,
 		"app_request_duration_seconds":    dto.MetricType_HISTOGRAM,
 		"host_memory_total_bytes":         dto.MetricType_GAUGE,
-	} {
+	}
+	// Each collector samples on its own schedule: under a loaded machine
+	// (the race detector, shuffled parallel tests) the runtime's first
+	// sample can come well after the app's, so wait for every family.
+	var fams map[string]*dto.MetricFamily
+	waitFor(t, "every collector's series", func() bool {
+		fams, _ = scrape(t, srv.URL+"/metrics")
+		for name := range want {
+			if fams[name] == nil {
+				return false
+			}
+		}
+		return true
+	})
+	for name, want := range want {
 		f := fams[name]
 		if f == nil {
 			t.Errorf("%s missing", name)
