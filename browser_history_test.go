@@ -110,7 +110,7 @@ func TestBrowserLongWindow(t *testing.T) {
 		const s = ld.store;
 		const r = s.range;
 		const c = ld.charts.get('app_spike');
-		const out = { ok: false, err: ld.ranges.status.error, requests: ld.ranges.requests, hash: location.hash, ringRows: s.length, capacity: s.capacity };
+		const out = { ok: false, err: ld.ranges?.status.error ?? '', requests: ld.ranges?.requests ?? 0, hash: location.hash, ringRows: s.length, capacity: s.capacity };
 		if (!r || !c || !c.u) return out;
 		const col = r.cols.get('app_spike');
 		Object.assign(out, { tier: r.tier, step: r.step, rows: r.xs.length, pre: c.view.pre, first: s.firstX,
@@ -177,7 +177,7 @@ func TestBrowserLongWindow(t *testing.T) {
 		const r = ld.store.range;
 		const c = ld.charts.get('app_spike');
 		const p = ld.charts.paused;
-		if (!r || !p || !c?.u) return { ok: false, key: ld.ranges.zoomKey };
+		if (!r || !p || !c?.u) return { ok: false, key: ld.ranges?.zoomKey };
 		const xs = c.u.data[0];
 		let fine = 0;
 		for (let k = 1; k < c.view.pre; k++) if (xs[k] >= p.min && xs[k] <= p.max && Math.abs(xs[k] - xs[k - 1] - 1) < 1e-6) fine++;

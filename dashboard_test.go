@@ -199,6 +199,18 @@ func TestEndToEnd(t *testing.T) {
 				!strings.Contains(resp.Header.Get("Cache-Control"), "immutable") || len(body) == 0 {
 				t.Fatalf("app.js: %d %q %q", resp.StatusCode, resp.Header.Get("Content-Type"), resp.Header.Get("Cache-Control"))
 			}
+			// The ETag validates; no Last-Modified rides on every asset.
+			etag := resp.Header.Get("ETag")
+			if etag == "" || resp.Header.Get("Last-Modified") != "" {
+				t.Fatalf("app.js: ETag %q, Last-Modified %q", etag, resp.Header.Get("Last-Modified"))
+			}
+			req, _ := http.NewRequest("GET", base+"/"+string(js[1]), nil)
+			req.Header.Set("If-None-Match", etag)
+			if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != http.StatusNotModified {
+				t.Fatalf("app.js with If-None-Match %s: %v %v", etag, resp, err)
+			} else {
+				resp.Body.Close()
+			}
 
 			resp, body = get(t, http.DefaultClient, base+"/api/snapshot?history=false")
 			var snap struct {

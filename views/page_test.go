@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -137,5 +139,60 @@ func TestPageFacts(t *testing.T) {
 	}
 	if html := render(t, testData()); strings.Contains(html, `class="facts"`) {
 		t.Error("facts list rendered without facts")
+	}
+}
+
+// TestPreloadsAreTheStaticImports: the page preloads exactly the modules
+// app.js imports statically, directly or not, so that none is fetched a
+// level of imports late, and none of those it loads on first use
+// (import('./x.js')), which a visit that never uses them must not fetch.
+func TestPreloadsAreTheStaticImports(t *testing.T) {
+	t.Parallel()
+	static := regexp.MustCompile(`(?m)^import\s[^;]*?from\s+'\./([a-z]+\.js)';`)
+	dynamic := regexp.MustCompile(`import\('\./([a-z]+\.js)'\)`)
+	read := func(name string) string {
+		t.Helper()
+		b, err := os.ReadFile(filepath.Join("..", "static", "js", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	want := map[string]bool{}
+	lazy := map[string]bool{}
+	queue := []string{"app.js"}
+	for len(queue) > 0 {
+		src := read(queue[0])
+		queue = queue[1:]
+		for _, m := range static.FindAllStringSubmatch(src, -1) {
+			if !want[m[1]] {
+				want[m[1]] = true
+				queue = append(queue, m[1])
+			}
+		}
+		for _, m := range dynamic.FindAllStringSubmatch(src, -1) {
+			lazy[m[1]] = true
+		}
+	}
+	if len(want) < 10 || len(lazy) < 3 {
+		t.Fatalf("found %d static and %d dynamic imports: the patterns no longer match the modules", len(want), len(lazy))
+	}
+	html := render(t, testData())
+	got := map[string]bool{}
+	for _, m := range regexp.MustCompile(`<link rel="modulepreload" href="static/3f9a1c2b/js/([a-z]+\.js)">`).FindAllStringSubmatch(html, -1) {
+		got[m[1]] = true
+	}
+	for m := range want {
+		if !got[m] {
+			t.Errorf("%s is imported statically but not preloaded: add it to modules in page.templ", m)
+		}
+	}
+	for m := range got {
+		if !want[m] {
+			t.Errorf("%s is preloaded but app.js does not import it statically", m)
+		}
+		if lazy[m] && !want[m] {
+			t.Errorf("%s is loaded on first use, yet preloaded", m)
+		}
 	}
 }

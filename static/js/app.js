@@ -8,11 +8,9 @@ import { Charts } from './charts.js';
 import { Find } from './find.js';
 import { Timebar } from './timebar.js';
 import { WhatChanged } from './whatchanged.js';
-import { toCSV, historyJSON, fileName, download, chartPNG } from './export.js';
 import { parseState, formatState } from './urlstate.js';
 import { loadTheme, saveTheme, applyTheme, nextTheme, themeLabel } from './theme.js';
 import { LiveSocket, wsURL, sseURL, OPEN, CONNECTING, RECONNECTING, SSE } from './socket.js';
-import { RangeLoader, rangeURL, workerLoader } from './range.js';
 import { pickWindow } from './timewindow.js';
 import { clock } from './format.js';
 
@@ -24,6 +22,20 @@ function readConfig() {
     return {};
   }
 }
+
+// lazy(load) memoizes a dynamic import, forgetting a failed one so that
+// the next use tries again. What only some visits use (exports, the long
+// windows) is loaded on first use: the page carries only what it shows.
+function lazy(load) {
+  let p = null;
+  return () =>
+    (p ??= load().catch((err) => {
+      p = null;
+      throw err;
+    }));
+}
+const exportModule = lazy(() => import('./export.js'));
+const rangeModule = lazy(() => import('./range.js'));
 
 const config = readConfig();
 const store = new Store();
@@ -71,7 +83,7 @@ const charts = new Charts($('charts'), store, {
     find?.update();
     timebar?.update();
     changes?.update();
-    ranges?.update();
+    updateRanges();
     writeURL();
   },
   onLayout: () => {
@@ -98,20 +110,44 @@ timebar = new Timebar(charts, {
   resume: $('resume'),
 });
 
-// A window longer than the ring: its older part from ./api/range (range.js).
+// A window longer than the ring: its older part from ./api/range
+// (range.js, loaded the first time such a window is shown).
 const windowsEl = $('windows');
-ranges = new RangeLoader({
-  store,
-  view: () => ({ window: charts.window, paused: charts.paused }),
-  url: (req) => rangeURL(window.location.href, req),
-  load: workerLoader(new URL('./rangeworker.js', import.meta.url)),
-  onChange: () => charts.invalidate(),
-  onStatus: (st) => {
-    windowsEl.setAttribute('aria-busy', String(st.loading));
-    windowsEl.classList.toggle('loading', st.loading);
-    windowsEl.title = st.error ? `Could not load the older data: ${st.error}` : st.loading ? 'Loading the older data…' : '';
-  },
-});
+function showRangeStatus(st) {
+  windowsEl.setAttribute('aria-busy', String(st.loading));
+  windowsEl.classList.toggle('loading', st.loading);
+  windowsEl.title = st.error ? `Could not load the older data: ${st.error}` : st.loading ? 'Loading the older data…' : '';
+}
+let rangeRetryAt = 0;
+function updateRanges() {
+  if (ranges) {
+    ranges.update();
+    return;
+  }
+  // RangeLoader's own test for a window it has work for: a stored history
+  // with more than the ring, and a window longer than the ring.
+  const wanted = store.lastTs != null && store.tiers.length > 1 && charts.window > store.window;
+  if (!wanted || rangeRetryAt < 0 || Date.now() < rangeRetryAt) return;
+  rangeRetryAt = -1; // loading
+  showRangeStatus({ loading: true, error: '' });
+  rangeModule().then(
+    (m) => {
+      ranges = new m.RangeLoader({
+        store,
+        view: () => ({ window: charts.window, paused: charts.paused }),
+        url: (req) => m.rangeURL(window.location.href, req),
+        load: m.workerLoader(new URL('./rangeworker.js', import.meta.url)),
+        onChange: () => charts.invalidate(),
+        onStatus: showRangeStatus,
+      });
+      ranges.update();
+    },
+    (err) => {
+      rangeRetryAt = Date.now() + 10000;
+      showRangeStatus({ loading: false, error: `range.js: ${(err && err.message) || err}` });
+    },
+  );
+}
 
 changes = new WhatChanged(
   charts,
@@ -122,8 +158,17 @@ changes = new WhatChanged(
 changes.update();
 
 // Export: a chart's rows in the range shown as CSV, the chart as PNG
-// (card buttons), the whole history as JSON (header button).
-$('charts').addEventListener('click', async (e) => {
+// (card buttons), the whole history as JSON (header button). What is
+// exported is taken at the click; export.js is loaded on the first one.
+async function exporting(btn, run) {
+  try {
+    await run(await exportModule());
+    if (btn.title.startsWith('Export failed')) btn.title = '';
+  } catch (err) {
+    btn.title = `Export failed: ${(err && err.message) || err}`;
+  }
+}
+$('charts').addEventListener('click', (e) => {
   const btn = e.target.closest('button[data-export]');
   const card = btn?.closest('.card');
   const c = card && charts.get(card.dataset.chart);
@@ -132,16 +177,24 @@ $('charts').addEventListener('click', async (e) => {
   const t = r ? r.max : Date.now() / 1000;
   if (btn.dataset.export === 'csv') {
     c.view.sync();
-    const csv = toCSV(c.spec.series.map((s) => s.id), c.view.data, r);
-    download(document, fileName(c.spec.key, t, 'csv'), new Blob([csv], { type: 'text/csv' }));
+    const ids = c.spec.series.map((s) => s.id);
+    const data = c.view.data.map((col) => col.slice());
+    exporting(btn, ({ toCSV, fileName, download }) => {
+      download(document, fileName(c.spec.key, t, 'csv'), new Blob([toCSV(ids, data, r)], { type: 'text/csv' }));
+    });
   } else if (btn.dataset.export === 'png' && c.u) {
-    const png = await chartPNG(document, c.u, c.spec.title, charts.theme);
-    if (png) download(document, fileName(c.spec.key, t, 'png'), png);
+    exporting(btn, async ({ chartPNG, fileName, download }) => {
+      const png = await chartPNG(document, c.u, c.spec.title, charts.theme);
+      if (png) download(document, fileName(c.spec.key, t, 'png'), png);
+    });
   }
 });
-$('export-json').addEventListener('click', () => {
+const exportJSON = $('export-json');
+exportJSON.addEventListener('click', () => {
   const t = store.lastX ?? Date.now() / 1000;
-  download(document, fileName('livedash-history', t, 'json'), new Blob([historyJSON(store)], { type: 'application/json' }));
+  exporting(exportJSON, ({ historyJSON, fileName, download }) => {
+    download(document, fileName('livedash-history', t, 'json'), new Blob([historyJSON(store)], { type: 'application/json' }));
+  });
 });
 
 // applyURL shows the view a link describes.
@@ -205,11 +258,11 @@ function onMessage(msg) {
       break;
     case 'history':
       if (store.applyHistory(msg) > 0) charts.invalidate();
-      ranges.update();
+      updateRanges();
       break;
     case 'frame':
       if (store.applyFrame(msg)) charts.invalidate();
-      ranges.update();
+      updateRanges();
       break;
     case 'status': {
       const errors = Array.isArray(msg.errors) ? msg.errors : [];
@@ -318,7 +371,10 @@ if (!window.uPlot) {
 window.livedash = Object.freeze({
   store,
   charts,
-  ranges,
+  // The long-window loader, null until a window longer than the ring.
+  get ranges() {
+    return ranges;
+  },
   get status() {
     return socket.status;
   },
