@@ -44,14 +44,14 @@ type ClientConfig struct {
 // modules are the client's modules that app.js imports statically,
 // directly or not: preloaded, so that the browser fetches them at once
 // rather than one level of imports after the other. The modules loaded on
-// first use (export.js, changes.js, range.js) are not: a visit that never
+// first use (export.js, whatchanged.js and changes.js, range.js) are not: a visit that never
 // uses them does not fetch them. page_test.go checks the list against the
 // import statements.
 var modules = []string{
 	"store.js", "socket.js", "format.js", "charts.js", "chart.js",
 	"specs.js", "axes.js", "palette.js", "paths.js", "timewindow.js",
 	"filter.js", "find.js", "timebar.js", "urlstate.js", "theme.js",
-	"whatchanged.js", "compare.js", "heatmap.js", "bands.js",
+	"compare.js", "heatmap.js", "bands.js",
 	"stack.js", "markers.js",
 }
 

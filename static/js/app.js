@@ -7,7 +7,6 @@ import { Store } from './store.js';
 import { Charts } from './charts.js';
 import { Find } from './find.js';
 import { Timebar } from './timebar.js';
-import { WhatChanged } from './whatchanged.js';
 import { parseState, formatState } from './urlstate.js';
 import { loadTheme, saveTheme, applyTheme, nextTheme, themeLabel } from './theme.js';
 import { LiveSocket, wsURL, sseURL, OPEN, CONNECTING, RECONNECTING, SSE } from './socket.js';
@@ -35,6 +34,7 @@ function lazy(load) {
     }));
 }
 const exportModule = lazy(() => import('./export.js'));
+const whatChangedModule = lazy(() => import('./whatchanged.js'));
 const rangeModule = lazy(() => import('./range.js'));
 
 const config = readConfig();
@@ -44,6 +44,8 @@ const statusEl = $('status');
 const statusText = $('status-text');
 const errorsEl = $('errors');
 const emptyEl = $('empty');
+const windowsEl = $('windows');
+const changesBtn = $('changes-btn');
 
 if (config.interval > 0) store.interval = config.interval;
 
@@ -75,14 +77,14 @@ function writeURL() {
 
 let find = null;
 let timebar = null;
-let changes = null;
-let ranges = null;
+let ranges = null; // range.js's RangeLoader, once a long window is shown
+let rangeRetryAt = 0; // when to load range.js again after a failure; -1 while loading
 const charts = new Charts($('charts'), store, {
   uPlot: window.uPlot,
   onView: () => {
     find?.update();
     timebar?.update();
-    changes?.update();
+    updateChangesButton();
     updateRanges();
     writeURL();
   },
@@ -112,13 +114,11 @@ timebar = new Timebar(charts, {
 
 // A window longer than the ring: its older part from ./api/range
 // (range.js, loaded the first time such a window is shown).
-const windowsEl = $('windows');
 function showRangeStatus(st) {
   windowsEl.setAttribute('aria-busy', String(st.loading));
   windowsEl.classList.toggle('loading', st.loading);
   windowsEl.title = st.error ? `Could not load the older data: ${st.error}` : st.loading ? 'Loading the older data…' : '';
 }
-let rangeRetryAt = 0;
 function updateRanges() {
   if (ranges) {
     ranges.update();
@@ -149,13 +149,28 @@ function updateRanges() {
   );
 }
 
-changes = new WhatChanged(
-  charts,
-  store,
-  { button: $('changes-btn'), panel: $('changes'), title: $('changes-title'), list: $('changes-list'), close: $('changes-close') },
-  (key) => find.jump(key),
-);
-changes.update();
+// "What changed?": the button works while a range is selected (paused);
+// the panel (whatchanged.js) is loaded on its first click.
+let changes = null;
+function updateChangesButton() {
+  changesBtn.disabled = charts.paused == null;
+  changesBtn.title = charts.paused ? 'Rank the series by how they changed from the window before' : 'Select a window (drag on a chart, or pause) first';
+}
+updateChangesButton();
+changesBtn.addEventListener('click', async () => {
+  try {
+    const { WhatChanged } = await whatChangedModule();
+    changes ??= new WhatChanged(
+      charts,
+      store,
+      { panel: $('changes'), title: $('changes-title'), list: $('changes-list'), close: $('changes-close') },
+      (key) => find.jump(key),
+    );
+    changes.show();
+  } catch (err) {
+    changesBtn.title = `Could not load the ranking: ${(err && err.message) || err}`;
+  }
+});
 
 // Export: a chart's rows in the range shown as CSV, the chart as PNG
 // (card buttons), the whole history as JSON (header button). What is
