@@ -800,3 +800,101 @@ func TestBrowserNotAvailable(t *testing.T) {
 	}
 	con.check(t, nil)
 }
+
+// manyCores emits per-core CPU series as the host collector does, for a
+// machine of n logical CPUs: core k is busy (k+1)/(n+1) of the time
+// (user two thirds, system one third), so each row of the heatmap has
+// its own, known shade.
+func manyCores(n int) collectors.Collector {
+	return collectors.CollectorFunc{
+		CollectorName: "cores",
+		Func: func(ctx context.Context, emit collectors.Emit) error {
+			for k := range n {
+				cpu := strconv.Itoa(k)
+				busy := float64(k+1) / float64(n+1)
+				for _, m := range []struct {
+					mode  string
+					share float64
+				}{{"user", busy * 2 / 3}, {"system", busy / 3}, {"iowait", 0}, {"steal", 0}, {"idle", 1 - busy}} {
+					emit(collectors.Desc{
+						Name:       "host_cpu_core_ratio",
+						Labels:     []collectors.Label{{Name: "cpu", Value: cpu}, {Name: "mode", Value: m.mode}},
+						Title:      m.mode,
+						Unit:       collectors.UnitRatio,
+						Group:      "host",
+						Chart:      "host_cpu_core_" + cpu,
+						ChartTitle: "CPU " + cpu,
+					}, m.share)
+				}
+			}
+			return nil
+		},
+	}
+}
+
+// TestBrowserCoreHeatmap: with 12 logical CPUs the per-core charts become
+// one heatmap, a row a core in core order (cpu 10 after cpu 9), its
+// cells shaded by the core's busy share; pointing at a row names the
+// core and its share.
+func TestBrowserCoreHeatmap(t *testing.T) {
+	const n = 12
+	d := newDash(t, Options{Interval: 250 * time.Millisecond, DisableHost: true, Collectors: []collectors.Collector{manyCores(n)}})
+	ctx, con := openPage(t, d, "#q=CPU%20per%20core&t=light", 1)
+	const chart = `window.livedash.charts.get('host_cpu_cores')`
+	var got struct {
+		OK     bool     `json:"ok"`
+		Cores  []string `json:"cores"`
+		Single bool     `json:"single"`
+		Cells  int      `json:"cells"`
+	}
+	waitJS(t, ctx, 30*time.Second, "the per-core heatmap drawn", `(() => {
+		const c = `+chart+`, u = c && c.u;
+		const single = !!window.livedash.charts.get('host_cpu_core_3');
+		if (!u || !c.visible) return { ok: false, single };
+		const { left, top, width, height } = u.bbox;
+		const px = u.ctx.getImageData(left, top, width, height).data;
+		let cells = 0;
+		for (let i = 0; i < px.length; i += 4) if (px[i] < 200 && px[i + 2] > px[i]) cells++; // the palette's blues
+		return { ok: cells > 200, cores: c.spec.series.map((s) => s.labels.cpu), single, cells };
+	})()`, &got)
+	want := make([]string, n)
+	for k := range want {
+		want[k] = strconv.Itoa(k)
+	}
+	if !slices.Equal(got.Cores, want) {
+		t.Errorf("heatmap rows %q, want the cores in order %q", got.Cores, want)
+	}
+	if got.Single {
+		t.Error("a per-core chart is still drawn beside the heatmap")
+	}
+	waitState(t, ctx, 30*time.Second, "a few rows", `s.rows >= 4`)
+	do(t, ctx, "pausing", chromedp.Click("#live"))
+	// The row of cpu 10 (busy 11/13 = 84.6 %), in the column of the
+	// latest tick before the pause.
+	type target struct{ X, Y float64 }
+	tg := eval[target](t, ctx, `(() => {
+		const c = `+chart+`, u = c.u, r = u.over.getBoundingClientRect();
+		const k = c.spec.series.findIndex((s) => s.labels.cpu === '10');
+		const xs = u.data[0].filter((x) => x <= u.scales.x.max);
+		return { X: r.x + u.valToPos(xs[xs.length - 1] - 0.05, 'x'), Y: r.y + u.valToPos(k + 0.5, 'y') };
+	})()`)
+	do(t, ctx, "pointing at the row of cpu 10", chromedp.MouseEvent(chromedp.MouseMoved, tg.X, tg.Y))
+	var legend struct {
+		OK   bool   `json:"ok"`
+		Text string `json:"text"`
+	}
+	waitJS(t, ctx, 10*time.Second, "the legend naming the core", `(() => {
+		const v = `+chart+`.legend.querySelector('tr.u-series:nth-child(2) .u-value');
+		const text = v ? v.textContent : '';
+		return { ok: text.startsWith('cpu 10: '), text };
+	})()`, &legend)
+	m := regexp.MustCompile(`^cpu 10: (\d+(?:\.\d+)?) ?% busy$`).FindStringSubmatch(legend.Text)
+	if m == nil {
+		t.Fatalf("legend %q, want cpu 10's busy share", legend.Text)
+	}
+	t.Logf("%d rows, %d heatmap pixels, legend %q", len(got.Cores), got.Cells, legend.Text)
+	if v, _ := strconv.ParseFloat(m[1], 64); math.Abs(v-100*11.0/13) > 1 {
+		t.Errorf("legend %q, want about %.1f %% busy", legend.Text, 100*11.0/13)
+	}
+	con.check(t, nil)
+}
