@@ -11,9 +11,9 @@ import { formatter, isShare, unitLabel, axisFormatter } from './format.js';
 import { legendWidths, signature } from './specs.js';
 import { haystack } from './filter.js';
 import { FONT, TIME_INCRS, UNIT_INCRS, yRange, shareRange, timeRange, timeLabels, axisSize } from './axes.js';
-import { seriesStyle, lineWidth, alpha, blend } from './palette.js';
+import { seriesStyle, lineWidth, alpha, blend, partAlpha } from './palette.js';
 import { stackPlan, stackColumns } from './stack.js';
-import { inRange } from './markers.js';
+import { inRange, belowLabels } from './markers.js';
 import { linePaths, lonePoints } from './paths.js';
 import { compareOffsets, offsetLabel, shifted } from './compare.js';
 import { cells, level, rowsUsed, leUnit, LEVELS, levels, columns, ticksPerColumn, rowLabels, busyCells, shareLevel } from './heatmap.js';
@@ -21,6 +21,9 @@ import { le } from './specs.js';
 import { bandsPlugin } from './bands.js';
 
 const SYNC_KEY = 'livedash';
+// LABEL_H is the line height of a name written on a plot (a limit's, a
+// restart's), in CSS pixels.
+const LABEL_H = 13;
 
 export class Chart {
   // owner is the Charts; spec the chart's spec (specs.js); heading its
@@ -625,7 +628,14 @@ export class Chart {
         if (x0 < named) continue;
         named = x0 + tw + 3 * dpr;
         ctx.textAlign = 'left';
-        ctx.fillText('restart', x0, top + 2 * dpr);
+        // On the card's colour, so that it reads over a filled area.
+        const y0 = belowLabels(this.limitLabels, x0, x0 + tw, top + 2 * dpr, LABEL_H * dpr);
+        ctx.fillStyle = theme.card;
+        ctx.globalAlpha = 0.85;
+        ctx.fillRect(x0 - 2 * dpr, y0 - dpr, tw + 4 * dpr, LABEL_H * dpr);
+        ctx.globalAlpha = 1;
+        ctx.fillStyle = theme.warn;
+        ctx.fillText('restart', x0, y0);
       }
     }
     ctx.restore();
@@ -636,6 +646,9 @@ export class Chart {
   // above the plot is named at its top edge with an arrow.
   #drawLimits(u) {
     const { spec, owner } = this;
+    // Where the names were written (device pixels), for #drawMarks to
+    // keep the restarts' names off them.
+    const labels = (this.limitLabels = []);
     if (!spec.limits?.length) return;
     const ctx = u.ctx;
     const { left, top, width: w, height: h } = u.bbox;
@@ -649,15 +662,19 @@ export class Chart {
     ctx.setLineDash([6 * dpr, 4 * dpr]);
     ctx.textAlign = 'right';
     let above = 0;
+    const right = left + w - 4 * dpr;
     for (const d of spec.limits) {
       const v = owner.store.latest(d.id);
       if (!Number.isFinite(v)) continue;
       const text = `${d.title} ${formatter(d.unit, d.kind)(v)}`;
       const y = u.valToPos(v, 'y', true);
       if (y < top) {
+        const t = `↑ ${text}`;
+        const y0 = top + 2 * dpr + above;
         ctx.textBaseline = 'top';
-        ctx.fillText(`↑ ${text}`, left + w - 4 * dpr, top + 2 * dpr + above);
-        above += 13 * dpr;
+        ctx.fillText(t, right, y0);
+        labels.push({ x0: right - ctx.measureText(t).width, x1: right, y0, y1: y0 + LABEL_H * dpr });
+        above += LABEL_H * dpr;
         continue;
       }
       if (y > top + h) continue;
@@ -666,7 +683,8 @@ export class Chart {
       ctx.lineTo(left + w, Math.round(y) + 0.5);
       ctx.stroke();
       ctx.textBaseline = 'bottom';
-      ctx.fillText(text, left + w - 4 * dpr, y - 2 * dpr);
+      ctx.fillText(text, right, y - 2 * dpr);
+      labels.push({ x0: right - ctx.measureText(text).width, x1: right, y0: y - 2 * dpr - LABEL_H * dpr, y1: y - 2 * dpr });
     }
     ctx.restore();
   }
@@ -707,8 +725,9 @@ export class Chart {
         width: line,
         dash: part ? undefined : dash,
         // A part of a stack: filled down to zero, opaque (it hides the
-        // parts under it, drawn after it), in its colour over the card.
-        fill: part ? () => blend(colour, theme.card, theme.name === 'dark' ? 0.55 : 0.4) : single ? alpha(colour, 0.12) : undefined,
+        // parts under it, drawn after it), in its colour over the card
+        // (deeper for a colour the palette repeats).
+        fill: part ? () => blend(colour, theme.card, partAlpha(k, theme.name === 'dark')) : single ? alpha(colour, 0.12) : undefined,
         show: !(plan && plan.hidden.includes(k)),
         spanGaps: false,
         // Fewer vertices than uPlot's own builder, the same picture; its

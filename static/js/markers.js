@@ -48,3 +48,20 @@ export function inRange(marks, min, max) {
   while (j < marks.length && marks[j] <= max) j++;
   return marks.slice(i, j);
 }
+
+// belowLabels returns where (top, device pixels) to write a name that
+// spans x0..x1 and is h high, at y or lower: below every label in boxes
+// ({x0, x1, y0, y1}) it would run into, so that a restart's name does not
+// cover a limit's.
+export function belowLabels(boxes, x0, x1, y, h) {
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const b of boxes || []) {
+      if (x0 < b.x1 && x1 > b.x0 && y < b.y1 && y + h > b.y0) {
+        y = b.y1 + 1;
+        moved = true;
+      }
+    }
+  }
+  return y;
+}

@@ -1,7 +1,7 @@
 // Tests of markers.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { gcMarks, restartMarks, inRange } from './markers.js';
+import { gcMarks, restartMarks, inRange, belowLabels } from './markers.js';
 
 test('gcMarks: the ticks in which a cycle ended', () => {
   const xs = [1, 2, 3, 4, 5];
@@ -24,4 +24,17 @@ test('restartMarks: a new start time, across a gap; or a jump in time without th
 test('inRange: the marks in a window, ends included', () => {
   assert.deepEqual(inRange([1, 2, 3, 4], 2, 3), [2, 3]);
   assert.deepEqual(inRange([1, 2], 5, 6), []);
+});
+
+test('belowLabels: a name goes under the labels it would cover, and stays where it is clear', () => {
+  const boxes = [
+    { x0: 100, x1: 200, y0: 2, y1: 15 },
+    { x0: 150, x1: 200, y0: 15, y1: 28 },
+  ];
+  assert.equal(belowLabels(boxes, 10, 60, 2, 13), 2, 'clear of both');
+  assert.equal(belowLabels(boxes, 90, 130, 2, 13), 16, 'under the first only');
+  assert.equal(belowLabels(boxes, 140, 190, 2, 13), 29, 'under both, one after the other');
+  assert.equal(belowLabels(boxes, 140, 190, 40, 13), 40, 'already below');
+  assert.equal(belowLabels([], 0, 10, 2, 13), 2);
+  assert.equal(belowLabels(undefined, 0, 10, 2, 13), 2);
 });

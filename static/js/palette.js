@@ -30,6 +30,14 @@ export function seriesStyle(k) {
   return { colour, dash: round === 0 ? undefined : round === 1 ? [6, 3] : [2, 3] };
 }
 
+// partAlpha is how strongly the k-th series' colour is laid over the card
+// to fill its area in a stack: past the palette's end, where lines tell a
+// repeated colour by their dash but areas have none, a deeper shade, so
+// that the seventh part does not look like the first.
+export function partAlpha(k, dark) {
+  return k < PALETTE.length ? (dark ? 0.55 : 0.4) : dark ? 0.9 : 0.8;
+}
+
 // alpha returns a #rrggbb colour with an alpha channel.
 export function alpha(hex, a) {
   const n = parseInt(hex.slice(1), 16);

@@ -1,7 +1,7 @@
 // Tests of palette.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { seriesStyle, lineWidth, PALETTE, blend } from './palette.js';
+import { seriesStyle, lineWidth, PALETTE, blend, partAlpha } from './palette.js';
 
 test('seriesStyle cycles the palette, then dashes', () => {
   assert.deepEqual(seriesStyle(0), { colour: PALETTE[0], dash: undefined });
@@ -75,4 +75,19 @@ test('blend: a colour over a background, opaque', () => {
   assert.equal(blend('#0072b2', '#ffffff', 0), 'rgb(255,255,255)');
   assert.equal(blend('#ff0000', 'rgb(22, 27, 34)', 0.5), 'rgb(139,14,17)');
   assert.equal(blend('#000000', undefined, 0.5), 'rgb(128,128,128)');
+});
+
+test("a stack's seventh part is filled apart from its first, on either card, for any vision", () => {
+  const hex = (rgb) => '#' + rgb.match(/\d+/g).map((v) => Number(v).toString(16).padStart(2, '0')).join('');
+  for (const [card, dark] of [['#ffffff', false], ['#161b22', true]]) {
+    for (let k = 0; k < PALETTE.length; k++) {
+      const a = hex(blend(PALETTE[k], card, partAlpha(k, dark)));
+      const b = hex(blend(PALETTE[k], card, partAlpha(k + PALETTE.length, dark)));
+      for (const [vision, m] of [['normal vision', null], ...Object.entries(CVD)]) {
+        const [p, q] = [a, b].map((c) => lab(m ? simulate(m, linear(c)) : linear(c)));
+        const d = Math.hypot(...p.map((v, i) => v - q[i]));
+        assert.ok(d >= 10, `${vision} on ${card}: parts ${k} and ${k + PALETTE.length} (${a}, ${b}) are ΔE ${d.toFixed(1)} apart, want at least 10`);
+      }
+    }
+  }
 });
