@@ -532,6 +532,12 @@ func TestBrowserWhatChanged(t *testing.T) {
 		chromedp.MouseEvent(chromedp.MouseReleased, b.X+b.W-1, y, chromedp.ButtonLeft, chromedp.ClickCount(1)),
 	)
 	waitJS(t, ctx, 10*time.Second, "paused on the selection", `({ ok: window.livedash.charts.paused != null && !document.getElementById('changes-btn').disabled })`, nil)
+	// The panel's modules come with the first click, not with the page.
+	for _, m := range loadedModules(t, ctx) {
+		if m == "whatchanged.js" || m == "changes.js" {
+			t.Errorf("%s loaded before the first click", m)
+		}
+	}
 	do(t, ctx, "asking what changed", chromedp.Click("#changes-btn"))
 	var got struct {
 		OK      bool     `json:"ok"`
@@ -593,6 +599,12 @@ func TestBrowserExport(t *testing.T) {
 			}
 			time.Sleep(100 * time.Millisecond)
 		}
+	}
+	// export.js comes with the first export, not with the page; nor does
+	// range.js, for windows longer than the ring, come with a page that
+	// shows the ring's.
+	if m := loadedModules(t, ctx); slices.Contains(m, "export.js") || slices.Contains(m, "range.js") || len(m) < 10 {
+		t.Errorf("modules loaded before any export: %q", m)
 	}
 	do(t, ctx, "clicking CSV", chromedp.Click(`.card[data-chart="`+key+`"] button[data-export="csv"]`))
 	csv := strings.Split(strings.TrimSpace(string(wait("csv"))), "\r\n")
@@ -897,4 +909,11 @@ func TestBrowserCoreHeatmap(t *testing.T) {
 		t.Errorf("legend %q, want about %.1f %% busy", legend.Text, 100*11.0/13)
 	}
 	con.check(t, nil)
+}
+
+// loadedModules lists the page's modules the browser has fetched so far
+// (file names under static/…/js/).
+func loadedModules(t *testing.T, ctx context.Context) []string {
+	t.Helper()
+	return eval[[]string](t, ctx, `performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => /\/js\/[a-z]+\.js$/.test(p)).map((p) => p.slice(p.lastIndexOf('/') + 1))`)
 }

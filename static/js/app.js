@@ -140,6 +140,7 @@ function updateRanges() {
         onChange: () => charts.invalidate(),
         onStatus: showRangeStatus,
       });
+      showRangeStatus(ranges.status);
       ranges.update();
     },
     (err) => {
