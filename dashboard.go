@@ -49,6 +49,11 @@
 // Metrics the app already has come in with no code: Options.Gatherer
 // (e.g. prometheus.DefaultGatherer) and Options.Expvar.
 //
+// Most programs import this package alone. For a source of metrics of
+// its own, a program implements collectors.Collector (package collectors
+// is for writing one) and passes it in Options.Collectors or to
+// AddCollector.
+//
 // # Custom clients
 //
 // The page speaks a small protocol over "./ws" (stream/protocol.go): the

@@ -37,7 +37,8 @@ type series struct {
 
 // Broker gathers samples, turns them into one frame per tick encoded once,
 // keeps the history ring and writes the same bytes to every subscriber.
-// It implements schedule.Sink.
+// It implements schedule.Sink: the dashboard's scheduler publishes every
+// collector run to it.
 type Broker struct {
 	opts Options
 
