@@ -5,7 +5,8 @@
 // no other collector owns) and keeps a collector that errors, panics or
 // hangs from affecting the others.
 //
-// It is for the dashboard package alone: a program gets the same through
-// dashboard.New and Dashboard.AddCollector, and a collector author needs
-// only package collectors.
+// It is for the dashboard package, which runs it, and the stream package,
+// whose broker is its Sink: a program gets the same through dashboard.New
+// and Dashboard.AddCollector, and a collector author needs only package
+// collectors.
 package schedule

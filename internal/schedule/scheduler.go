@@ -49,7 +49,7 @@ type Scheduler struct {
 	running []*runner
 	closed  bool
 	// owners maps a metric name to the collector that emits it: the first
-	// to emit it, or the app collector from registration on. prefixes maps
+	// to emit it, or a Registrar (the app metrics) from registration on. prefixes maps
 	// a name prefix ("go_") to the built-in collectors that own it.
 	owners   map[string]string
 	prefixes map[string]bool
@@ -75,11 +75,12 @@ func NewScheduler(sink Sink, opts SchedulerOptions) *Scheduler {
 // Add starts running c. Its name must be unique within the scheduler.
 // Every series c emits is checked the first time it appears
 // (collectors.Desc.Validate, and the labels "quantile" and "le" are
-// reserved); a metric name belongs
-// to the first collector that emits it, and names starting "host_",
-// "process_" and "go_" to the built-in collectors while they run. A
-// series refused for any of these reasons is left out and named in the
-// run's error, so it shows in the page.
+// reserved but to the built-in collectors and a Registrar); a metric name
+// belongs to the first collector that emits it (or a Registrar that
+// registers it), and names starting "host_", "process_" and "go_" to the
+// built-in collectors while they run. A series refused for any of these
+// reasons is left out and named in the run's error, so it shows in the
+// page.
 func (s *Scheduler) Add(c collectors.Collector) (err error) {
 	if c == nil {
 		return errors.New("add collector: nil collector")
@@ -176,7 +177,7 @@ type runner struct {
 	buf      []Sample
 
 	prefix  string // the name prefix a built-in collector owns
-	trusted bool   // a built-in collector, which may use the quantile label
+	trusted bool   // a built-in collector or a Registrar, which may use the quantile label
 
 	mu      sync.Mutex
 	running bool
