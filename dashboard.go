@@ -49,6 +49,11 @@
 // Metrics the app already has come in with no code: Options.Gatherer
 // (e.g. prometheus.DefaultGatherer) and Options.Expvar.
 //
+// Most programs import this package alone. For a source of metrics of
+// its own, a program implements collectors.Collector (package collectors
+// is for writing one) and passes it in Options.Collectors or to
+// AddCollector.
+//
 // # Custom clients
 //
 // The page speaks a small protocol over "./ws" (stream/protocol.go): the
@@ -78,6 +83,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/livedash/dashboard/collectors"
+	"github.com/livedash/dashboard/internal/appmetrics"
+	"github.com/livedash/dashboard/internal/schedule"
 	"github.com/livedash/dashboard/static"
 	"github.com/livedash/dashboard/stream"
 	"github.com/livedash/dashboard/views"
@@ -182,8 +189,8 @@ const PingPeriod = 5 * time.Second
 type Dashboard struct {
 	opts   Options
 	broker *stream.Broker
-	sched  *collectors.Scheduler
-	app    *collectors.App
+	sched  *schedule.Scheduler
+	app    *appmetrics.App
 	assets *assets
 	facts  []views.Fact
 	router http.Handler
@@ -237,7 +244,7 @@ func New(opts Options) (*Dashboard, error) {
 	if !opts.DisableRuntime {
 		cs = append(cs, collectors.Runtime())
 	}
-	app := collectors.NewApp()
+	app := appmetrics.NewApp()
 	cs = append(cs, app)
 	if opts.Gatherer != nil {
 		cs = append(cs, collectors.Gatherer(opts.Gatherer, collectors.GathererOptions{SeriesPerFamily: opts.GathererSeriesPerFamily}))
@@ -265,7 +272,7 @@ func New(opts Options) (*Dashboard, error) {
 		return nil, err
 	}
 	b := stream.NewBroker(bopts)
-	sched := collectors.NewScheduler(b, collectors.SchedulerOptions{Interval: opts.Interval, Logger: opts.Logger})
+	sched := schedule.NewScheduler(b, schedule.SchedulerOptions{Interval: opts.Interval, Logger: opts.Logger})
 	in := collectors.HostInfo(context.Background())
 	facts := []views.Fact{
 		{Label: "host", Value: in.Hostname},

@@ -24,6 +24,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/livedash/dashboard/collectors"
+	"github.com/livedash/dashboard/internal/appmetrics"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -614,9 +615,9 @@ func TestRegistrationErrors(t *testing.T) {
 	if err := d.AddCollector(nil); err == nil || !strings.Contains(err.Error(), "nil collector") {
 		t.Errorf("AddCollector(nil): %v", err)
 	}
-	var nilApp *collectors.App
+	var nilApp *appmetrics.App
 	if err := d.AddCollector(nilApp); err == nil {
-		t.Error("AddCollector((*collectors.App)(nil)) accepted")
+		t.Error("AddCollector((*appmetrics.App)(nil)) accepted")
 	}
 	if err := d.Gauge("app_ok", "", one, "shard", "1"); err != nil {
 		t.Fatal(err)

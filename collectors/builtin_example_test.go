@@ -9,7 +9,7 @@ import (
 	"github.com/livedash/dashboard/collectors"
 )
 
-// The built-in collectors, run once by hand; the Scheduler normally runs
+// The built-in collectors, run once by hand; the dashboard normally runs
 // each on its own interval.
 func ExampleHost() {
 	cs := collectors.Host(collectors.HostOptions{

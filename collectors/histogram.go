@@ -30,6 +30,10 @@ type HistogramSource interface {
 	AppendHistograms(dst []HistogramValue) []HistogramValue
 }
 
+// DefaultBuckets are the histogram buckets used when none are given:
+// client_golang's default, for durations in seconds from 5 ms to 10 s.
+var DefaultBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
+
 // Histogram counts observations in buckets. Observe is safe from many
 // goroutines, takes a few nanoseconds and never allocates. A nil
 // *Histogram (what a failed registration returns) ignores observations.
@@ -45,7 +49,8 @@ type Histogram struct {
 
 	desc Desc // of the histogram, without the quantile label
 
-	// Used by the App's run goroutine only: quantiles of each interval.
+	// Used by the app metrics' run goroutine only: quantiles of each
+	// interval.
 	bounds []float64 // bucket i holds [bounds[i], bounds[i+1])
 	snap   []uint64
 	prev   []uint64

@@ -123,6 +123,8 @@ func (c *cpuCollector) Name() string { return "host_cpu" }
 // Collect emits the number of CPUs and, from the second call on, the share
 // of each mode since the previous call.
 func (c *cpuCollector) Collect(ctx context.Context, emit Emit) error {
+	fileGate.RLock()
+	defer fileGate.RUnlock()
 	times, err := cpu.TimesWithContext(ctx, true)
 	if err != nil {
 		return fmt.Errorf("read per-cpu times: %w", err)

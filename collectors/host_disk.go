@@ -71,6 +71,8 @@ func (c *diskCollector) Name() string { return "host_disk" }
 
 // Collect emits the I/O counters of each device.
 func (c *diskCollector) Collect(ctx context.Context, emit Emit) error {
+	fileGate.RLock()
+	defer fileGate.RUnlock()
 	stats, err := c.r.read(ctx)
 	if err != nil {
 		return fmt.Errorf("read disk counters: %w", err)

@@ -36,6 +36,8 @@ func (c *loadCollector) Name() string { return "host_load" }
 
 // Collect emits the three load averages.
 func (c *loadCollector) Collect(ctx context.Context, emit Emit) error {
+	fileGate.RLock()
+	defer fileGate.RUnlock()
 	avg, err := load.AvgWithContext(ctx)
 	if err != nil {
 		return fmt.Errorf("read load average: %w", err)

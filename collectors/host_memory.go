@@ -74,6 +74,8 @@ func (c *memoryCollector) Name() string { return "host_memory" }
 
 // Collect emits memory and swap usage.
 func (c *memoryCollector) Collect(ctx context.Context, emit Emit) error {
+	fileGate.RLock()
+	defer fileGate.RUnlock()
 	vm, err := mem.VirtualMemoryWithContext(ctx)
 	if err != nil {
 		return fmt.Errorf("read memory: %w", err)

@@ -84,6 +84,8 @@ func (c *networkCollector) Name() string { return "host_network" }
 
 // Collect emits the counters of each interface.
 func (c *networkCollector) Collect(ctx context.Context, emit Emit) error {
+	fileGate.RLock()
+	defer fileGate.RUnlock()
 	stats, err := psnet.IOCountersWithContext(ctx, true)
 	if err != nil {
 		return fmt.Errorf("read network counters: %w", err)

@@ -53,6 +53,8 @@ func (c *protocolsCollector) Name() string { return "host_protocols" }
 
 // Collect emits the counters the system reports.
 func (c *protocolsCollector) Collect(ctx context.Context, emit Emit) error {
+	fileGate.RLock()
+	defer fileGate.RUnlock()
 	stats, err := psnet.ProtoCountersWithContext(ctx, protocolsWanted)
 	if err != nil {
 		return fmt.Errorf("read protocol counters: %w", err)

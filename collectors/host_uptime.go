@@ -32,6 +32,8 @@ func (c *uptimeCollector) Name() string { return "host_uptime" }
 
 // Collect emits the uptime.
 func (c *uptimeCollector) Collect(ctx context.Context, emit Emit) error {
+	fileGate.RLock()
+	defer fileGate.RUnlock()
 	up, err := host.UptimeWithContext(ctx)
 	if err != nil {
 		return fmt.Errorf("read uptime: %w", err)

@@ -1,10 +1,13 @@
 package collectors
 
 import (
+	"context"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -35,9 +38,9 @@ func kernelOpenFDs(t *testing.T) int {
 
 // TestProcessOpenFDsAgreeWithKernel is not parallel: other tests open
 // and close files. The host collectors run beside the process collector,
-// as in a dashboard, and open files of their own every interval: none of
-// them may be counted, nor the handle the count lists the directory
-// through.
+// as in a dashboard (every 100 ms, all at once, each in a goroutine of its
+// own), and open files of their own every interval: none of them may be
+// counted, nor the handle the count lists the directory through.
 func TestProcessOpenFDsAgreeWithKernel(t *testing.T) {
 	onLinux(t)
 	// Files other tests forgot are closed by finalizers, at any time:
@@ -45,32 +48,63 @@ func TestProcessOpenFDsAgreeWithKernel(t *testing.T) {
 	// and after.
 	runtime.GC()
 	before := float64(kernelOpenFDs(t))
-	sink := make(chanSink, 256)
-	s := NewScheduler(sink, SchedulerOptions{Interval: 100 * time.Millisecond, Logger: quietLogger})
-	for _, c := range Host(HostOptions{}) {
-		if err := s.Add(c); err != nil {
-			t.Fatal(err)
-		}
-	}
-	p := newProcess(t)
-	if err := s.Add(p); err != nil {
-		t.Fatal(err)
-	}
-	var got []float64
-	for len(got) < 10 {
-		for _, smp := range nextBatch(t, sink, "process").Samples {
-			if smp.Desc.Name == "process_open_fds" {
-				got = append(got, smp.Value)
-			}
-		}
-	}
-	if err := s.Close(5 * time.Second); err != nil {
-		t.Fatal(err)
-	}
+	got := runBeside(t, append(Host(HostOptions{}), newProcess(t)), 100*time.Millisecond, "process_open_fds", 10)
 	after := float64(kernelOpenFDs(t))
 	for i, v := range got {
 		if v < min(before, after) || v > max(before, after) {
 			t.Errorf("run %d: process_open_fds = %v, the kernel lists %v before and %v after", i, v, before, after)
+		}
+	}
+}
+
+// runBeside runs the collectors together every interval, as the dashboard
+// does: each run of each in a goroutine of its own, given nine tenths of
+// the interval, and none started while its previous run goes on. It
+// returns the first n values of the series name, and stops every run
+// before it returns.
+func runBeside(t *testing.T, cs []Collector, interval time.Duration, name string, n int) []float64 {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	defer cancel()
+	values := make(chan float64, n)
+	busy := make([]atomic.Bool, len(cs))
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	timeout := time.NewTimer(20 * time.Second)
+	defer timeout.Stop()
+	var got []float64
+	for {
+		for i, c := range cs {
+			if !busy[i].CompareAndSwap(false, true) {
+				continue
+			}
+			wg.Go(func() {
+				defer busy[i].Store(false)
+				rctx, rcancel := context.WithTimeout(ctx, interval*9/10)
+				defer rcancel()
+				c.Collect(rctx, func(d Desc, v float64) {
+					if d.Name == name {
+						select {
+						case values <- v:
+						default:
+						}
+					}
+				})
+			})
+		}
+		for wait := true; wait; {
+			select {
+			case v := <-values:
+				if got = append(got, v); len(got) == n {
+					return got
+				}
+			case <-tick.C:
+				wait = false
+			case <-timeout.C:
+				t.Fatalf("%d values of %s in 20 s, want %d", len(got), name, n)
+			}
 		}
 	}
 }

@@ -145,13 +145,6 @@ func L(kv ...string) []Label {
 	return ls
 }
 
-// Sample is one value of one series. Its time is its Batch's: every value
-// of one collector run shares it.
-type Sample struct {
-	Desc  *Desc
-	Value float64
-}
-
-// Emit hands one value of the series d to the scheduler. The scheduler
+// Emit hands one value of the series d to the dashboard. The dashboard
 // copies what it needs, so d may be reused by the caller.
 type Emit func(d Desc, value float64)

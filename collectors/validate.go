@@ -57,32 +57,12 @@ func quoteName(s string) string {
 	return fmt.Sprintf("%q", s)
 }
 
-// hasReservedLabel returns the first reserved label name of d, or "".
-func hasReservedLabel(d *Desc) string {
-	for _, l := range d.Labels {
-		if l.Name == LabelQuantile || l.Name == LabelLe {
-			return l.Name
-		}
-	}
-	return ""
-}
-
-// labelPairs turns key/value pairs into labels, checking them.
-func labelPairs(name string, kv []string) ([]Label, error) {
-	if len(kv)%2 != 0 {
-		return nil, fmt.Errorf("metric %s: labels must come in name/value pairs, got %d strings", name, len(kv))
-	}
-	ls := make([]Label, 0, len(kv)/2)
-	for i := 0; i < len(kv); i += 2 {
-		if kv[i] == LabelQuantile || kv[i] == LabelLe {
-			return nil, fmt.Errorf("metric %s: label name %q is reserved for Prometheus summaries and histograms", name, kv[i])
-		}
-		ls = append(ls, Label{Name: kv[i], Value: kv[i+1]})
-	}
-	return ls, nil
-}
-
 // ErrReserved is the error of a metric name that belongs to a built-in
 // collector (names starting go_, process_ or host_ while that collector
 // runs) or to another collector that emitted it first.
 var ErrReserved = errors.New("metric name is taken")
+
+// ErrClosed is the error of a registration (the dashboard's Gauge,
+// Counter and Histogram) or of an AddCollector once the dashboard is
+// closed.
+var ErrClosed = errors.New("used after Close")

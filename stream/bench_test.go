@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/livedash/dashboard/collectors"
+	"github.com/livedash/dashboard/internal/schedule"
 )
 
 // benchDescs returns n gauge descriptors, a realistic mix of labels.
@@ -26,14 +27,14 @@ func benchDescs(n int) []*collectors.Desc {
 
 // benchBatch fills b with values that change from tick to tick like real
 // ones: most vary, some stay put.
-func benchBatch(ds []*collectors.Desc, tick int, b []collectors.Sample) []collectors.Sample {
+func benchBatch(ds []*collectors.Desc, tick int, b []schedule.Sample) []schedule.Sample {
 	b = b[:0]
 	for i, d := range ds {
 		v := float64(i)
 		if i%4 != 0 {
 			v = 1000 * math.Sin(float64(tick+i)/7)
 		}
-		b = append(b, collectors.Sample{Desc: d, Value: v})
+		b = append(b, schedule.Sample{Desc: d, Value: v})
 	}
 	return b
 }
@@ -58,13 +59,13 @@ func BenchmarkTick(b *testing.B) {
 				go br.serve(s) // counted by subscribe
 			}
 			ds := benchDescs(150)
-			var batch []collectors.Sample
+			var batch []schedule.Sample
 			ts := time.Unix(1_700_000_000, 0)
 			want := int64(3)
 			step := func(i int) {
 				ts = ts.Add(time.Second)
 				batch = benchBatch(ds, i, batch)
-				br.Publish(collectors.Batch{Collector: "bench", Time: ts, Samples: batch})
+				br.Publish(schedule.Batch{Collector: "bench", Time: ts, Samples: batch})
 				br.tick(ts)
 				want++
 				for _, c := range conns {
@@ -91,14 +92,14 @@ func BenchmarkEncodeFrame(b *testing.B) {
 	br := NewBroker(Options{Interval: time.Hour, History: 600 * time.Hour})
 	defer br.Close()
 	ds := benchDescs(150)
-	var batch []collectors.Sample
+	var batch []schedule.Sample
 	ts := time.Unix(1_700_000_000, 0)
 	var size int
 	b.ReportAllocs()
 	for i := 0; i < b.N; i++ {
 		ts = ts.Add(time.Second)
 		batch = benchBatch(ds, i, batch)
-		br.Publish(collectors.Batch{Collector: "bench", Time: ts, Samples: batch})
+		br.Publish(schedule.Batch{Collector: "bench", Time: ts, Samples: batch})
 		br.mu.Lock()
 		size = len(br.frameLocked(ts))
 		br.mu.Unlock()
@@ -143,13 +144,13 @@ func BenchmarkRange48h(b *testing.B) {
 	br := NewBroker(Options{Interval: time.Second, History: 10 * time.Minute, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), manualTicks: true})
 	defer br.Close()
 	ds := benchDescs(170)
-	var batch []collectors.Sample
+	var batch []schedule.Sample
 	t0 := time.Unix(1_700_000_000, 0)
 	const n = 48 * 3600
 	for k := range n {
 		ts := t0.Add(time.Duration(k) * time.Second)
 		batch = benchBatch(ds, k, batch)
-		br.Publish(collectors.Batch{Collector: "bench", Time: ts, Samples: batch})
+		br.Publish(schedule.Batch{Collector: "bench", Time: ts, Samples: batch})
 		br.tick(ts)
 	}
 	to := t0.Add(n * time.Second).UnixMilli()

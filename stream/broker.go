@@ -2,8 +2,6 @@ package stream
 
 import (
 	"errors"
-
-	"github.com/livedash/dashboard/internal/history"
 	"math"
 	"runtime/debug"
 	"slices"
@@ -13,6 +11,8 @@ import (
 	"time"
 
 	"github.com/livedash/dashboard/collectors"
+	"github.com/livedash/dashboard/internal/history"
+	"github.com/livedash/dashboard/internal/schedule"
 )
 
 // ErrClosed is returned when subscribing to a closed broker.
@@ -37,7 +37,8 @@ type series struct {
 
 // Broker gathers samples, turns them into one frame per tick encoded once,
 // keeps the history ring and writes the same bytes to every subscriber.
-// It implements collectors.Sink.
+// It implements schedule.Sink: the dashboard's scheduler publishes every
+// collector run to it.
 type Broker struct {
 	opts Options
 
@@ -131,7 +132,7 @@ func (b *Broker) Interval() time.Duration { return b.opts.Interval }
 
 // Publish takes one collector run's samples. Counters become rates here;
 // series of the collector that the run did not emit become gaps.
-func (b *Broker) Publish(batch collectors.Batch) {
+func (b *Broker) Publish(batch schedule.Batch) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	defer b.contain("taking the samples of collector " + batch.Collector)

@@ -19,6 +19,7 @@ import (
 	"go.uber.org/goleak"
 
 	"github.com/livedash/dashboard/collectors"
+	"github.com/livedash/dashboard/internal/schedule"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
@@ -191,7 +192,7 @@ func TestFrameCarriesOnlyChanges(t *testing.T) {
 	t.Parallel()
 	b := newTestBroker(t, Options{})
 	t0 := time.Unix(1_700_000_000, 0)
-	b.Publish(collectors.Batch{Collector: "x", Time: t0, Samples: []collectors.Sample{{Desc: gaugeA, Value: 1.5}, {Desc: gaugeB, Value: 2}}})
+	b.Publish(schedule.Batch{Collector: "x", Time: t0, Samples: []schedule.Sample{{Desc: gaugeA, Value: 1.5}, {Desc: gaugeB, Value: 2}}})
 	b.mu.Lock()
 	f := decodeFrame(t, payloadOf(b.frameLocked(t0)))
 	b.mu.Unlock()
@@ -203,7 +204,7 @@ func TestFrameCarriesOnlyChanges(t *testing.T) {
 	}
 
 	// Same values: an empty frame.
-	b.Publish(collectors.Batch{Collector: "x", Time: t0.Add(time.Second), Samples: []collectors.Sample{{Desc: gaugeA, Value: 1.5}, {Desc: gaugeB, Value: 2}}})
+	b.Publish(schedule.Batch{Collector: "x", Time: t0.Add(time.Second), Samples: []schedule.Sample{{Desc: gaugeA, Value: 1.5}, {Desc: gaugeB, Value: 2}}})
 	b.mu.Lock()
 	f = decodeFrame(t, payloadOf(b.frameLocked(t0.Add(time.Second))))
 	b.mu.Unlock()
@@ -212,7 +213,7 @@ func TestFrameCarriesOnlyChanges(t *testing.T) {
 	}
 
 	// b not emitted: it becomes a gap (null), a changes.
-	b.Publish(collectors.Batch{Collector: "x", Time: t0.Add(2 * time.Second), Samples: []collectors.Sample{{Desc: gaugeA, Value: 3}}})
+	b.Publish(schedule.Batch{Collector: "x", Time: t0.Add(2 * time.Second), Samples: []schedule.Sample{{Desc: gaugeA, Value: 3}}})
 	b.mu.Lock()
 	f = decodeFrame(t, payloadOf(b.frameLocked(t0.Add(2*time.Second))))
 	b.mu.Unlock()
@@ -226,7 +227,7 @@ func TestCounterBecomesRate(t *testing.T) {
 	b := newTestBroker(t, Options{})
 	t0 := time.Unix(1_700_000_000, 0)
 	pub := func(at time.Duration, v float64) float64 {
-		b.Publish(collectors.Batch{Collector: "x", Time: t0.Add(at), Samples: []collectors.Sample{{Desc: counter, Value: v}}})
+		b.Publish(schedule.Batch{Collector: "x", Time: t0.Add(at), Samples: []schedule.Sample{{Desc: counter, Value: v}}})
 		b.mu.Lock()
 		defer b.mu.Unlock()
 		return b.byDesc[counter].cur
@@ -294,11 +295,11 @@ func TestHistorySince(t *testing.T) {
 	t0 := time.Unix(1_700_000_000, 0)
 	for i := range 8 {
 		ts := t0.Add(time.Duration(i) * time.Second)
-		smp := []collectors.Sample{{Desc: gaugeA, Value: float64(i)}}
+		smp := []schedule.Sample{{Desc: gaugeA, Value: float64(i)}}
 		if i >= 6 {
-			smp = append(smp, collectors.Sample{Desc: gaugeB, Value: 10})
+			smp = append(smp, schedule.Sample{Desc: gaugeB, Value: 10})
 		}
-		b.Publish(collectors.Batch{Collector: "x", Time: ts, Samples: smp})
+		b.Publish(schedule.Batch{Collector: "x", Time: ts, Samples: smp})
 		b.mu.Lock()
 		b.frameLocked(ts)
 		b.mu.Unlock()
@@ -336,7 +337,7 @@ func TestEncodeOnce(t *testing.T) {
 	t.Parallel()
 	b := newTestBroker(t, Options{})
 	t0 := time.Unix(1_700_000_000, 0)
-	b.Publish(collectors.Batch{Collector: "x", Time: t0, Samples: []collectors.Sample{{Desc: gaugeA, Value: 1}}})
+	b.Publish(schedule.Batch{Collector: "x", Time: t0, Samples: []schedule.Sample{{Desc: gaugeA, Value: 1}}})
 	conns := make([]*fakeConn, 50)
 	for i := range conns {
 		conns[i] = newFakeConn()
@@ -370,7 +371,7 @@ func ticksAllocs(t *testing.T, subs int) float64 {
 	}
 	ts := time.Unix(1_700_000_000, 0)
 	want := int64(3)
-	b.Publish(collectors.Batch{Collector: "x", Time: ts, Samples: []collectors.Sample{{Desc: gaugeA, Value: 1}}})
+	b.Publish(schedule.Batch{Collector: "x", Time: ts, Samples: []schedule.Sample{{Desc: gaugeA, Value: 1}}})
 	b.tick(ts) // warm up: new schema, first frame, ring row
 	want += 2
 	wait := func() {
@@ -383,7 +384,7 @@ func ticksAllocs(t *testing.T, subs int) float64 {
 	wait()
 	return testing.AllocsPerRun(20, func() {
 		ts = ts.Add(time.Second)
-		b.Publish(collectors.Batch{Collector: "x", Time: ts, Samples: []collectors.Sample{{Desc: gaugeA, Value: float64(ts.Unix() % 7)}}})
+		b.Publish(schedule.Batch{Collector: "x", Time: ts, Samples: []schedule.Sample{{Desc: gaugeA, Value: float64(ts.Unix() % 7)}}})
 		b.tick(ts)
 		want++
 		wait()
@@ -420,7 +421,7 @@ func TestSlowSubscriberClosedOthersKeepReceiving(t *testing.T) {
 		waitFor(t, "opening messages", func() bool { return c.written.Load() == want })
 	}
 	for i := range 10 {
-		b.Publish(collectors.Batch{Collector: "x", Time: ts, Samples: []collectors.Sample{{Desc: gaugeA, Value: float64(i)}}})
+		b.Publish(schedule.Batch{Collector: "x", Time: ts, Samples: []schedule.Sample{{Desc: gaugeA, Value: float64(i)}}})
 		b.tick(ts)
 		want++
 		if i == 0 {
@@ -515,7 +516,7 @@ func TestBadClientMessages(t *testing.T) {
 func fiveTicks(b *Broker) {
 	ts := time.Unix(1_700_000_000, 0)
 	for i := range 5 {
-		b.Publish(collectors.Batch{Collector: "x", Time: ts, Samples: []collectors.Sample{{Desc: gaugeA, Value: float64(i)}}})
+		b.Publish(schedule.Batch{Collector: "x", Time: ts, Samples: []schedule.Sample{{Desc: gaugeA, Value: float64(i)}}})
 		b.tick(ts)
 		ts = ts.Add(time.Second)
 	}
@@ -543,8 +544,8 @@ func TestCollectorErrorsInStatus(t *testing.T) {
 	b := newTestBroker(t, Options{})
 	c := newFakeConn()
 	attach(t, b, c)
-	b.Publish(collectors.Batch{Collector: "disk", Time: time.Now(), Err: errors.New("boom")})
-	b.Publish(collectors.Batch{Collector: "disk", Time: time.Now(), Err: errors.New("boom")})
+	b.Publish(schedule.Batch{Collector: "disk", Time: time.Now(), Err: errors.New("boom")})
+	b.Publish(schedule.Batch{Collector: "disk", Time: time.Now(), Err: errors.New("boom")})
 	waitFor(t, "status", func() bool { return c.written.Load() == 4 })
 	var st statusJSON
 	if err := json.Unmarshal(c.messages()[3], &st); err != nil {
@@ -553,7 +554,7 @@ func TestCollectorErrorsInStatus(t *testing.T) {
 	if len(st.Errors) != 1 || st.Errors[0].Collector != "disk" || st.Errors[0].Error != "boom" {
 		t.Fatalf("status = %s", c.messages()[3])
 	}
-	b.Publish(collectors.Batch{Collector: "disk", Time: time.Now()})
+	b.Publish(schedule.Batch{Collector: "disk", Time: time.Now()})
 	waitFor(t, "recovery status", func() bool { return c.written.Load() == 5 })
 	if got := string(c.messages()[4]); got != `{"type":"status","errors":[]}` {
 		t.Fatalf("recovery status = %s", got)
@@ -626,7 +627,7 @@ func TestWireValues(t *testing.T) {
 	// Timestamps are exact.
 	b := newTestBroker(t, Options{})
 	ts := &collectors.Desc{Name: "test_start_time_seconds", Unit: collectors.UnitTimestamp, Group: "app"}
-	b.Publish(collectors.Batch{Collector: "x", Time: time.Unix(1_700_000_000, 0), Samples: []collectors.Sample{{Desc: ts, Value: 1795311234.5}}})
+	b.Publish(schedule.Batch{Collector: "x", Time: time.Unix(1_700_000_000, 0), Samples: []schedule.Sample{{Desc: ts, Value: 1795311234.5}}})
 	b.mu.Lock()
 	f := decodeFrame(t, payloadOf(b.frameLocked(time.Unix(1_700_000_000, 0))))
 	b.mu.Unlock()
@@ -643,7 +644,7 @@ func TestJitterBelowWirePrecisionIsNotResent(t *testing.T) {
 	t0 := time.Unix(1_700_000_000, 0)
 	for k, v := range []float64{16.0002, 16.0004, 15.9998} {
 		ts := t0.Add(time.Duration(k) * time.Second)
-		b.Publish(collectors.Batch{Collector: "x", Time: ts, Samples: []collectors.Sample{{Desc: gaugeA, Value: v}}})
+		b.Publish(schedule.Batch{Collector: "x", Time: ts, Samples: []schedule.Sample{{Desc: gaugeA, Value: v}}})
 		b.mu.Lock()
 		f := decodeFrame(t, payloadOf(b.frameLocked(ts)))
 		b.mu.Unlock()
@@ -662,7 +663,7 @@ func TestNewSeriesReachOpenSubscribersWhenAnotherJoins(t *testing.T) {
 	open := newFakeConn()
 	attach(t, b, open)
 	ts := time.Unix(1_700_000_000, 0)
-	b.Publish(collectors.Batch{Collector: "x", Time: ts, Samples: []collectors.Sample{{Desc: gaugeA, Value: 1}}})
+	b.Publish(schedule.Batch{Collector: "x", Time: ts, Samples: []schedule.Sample{{Desc: gaugeA, Value: 1}}})
 	attach(t, b, newFakeConn()) // joins before the tick
 	b.tick(ts)
 	waitFor(t, "schema and frame", func() bool { return open.written.Load() == 5 })

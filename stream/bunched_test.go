@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/livedash/dashboard/collectors"
+	"github.com/livedash/dashboard/internal/schedule"
 )
 
 // Traffic shaped like the real thing: pages ping right after a frame, so
@@ -172,13 +173,13 @@ func TestReconnectStorm(t *testing.T) {
 		descs[i] = &collectors.Desc{Name: "storm_" + strconv.Itoa(i), Group: "app"}
 	}
 	t0 := time.Unix(1_700_000_000, 0)
-	samples := make([]collectors.Sample, len(descs))
+	samples := make([]schedule.Sample, len(descs))
 	for k := range 600 {
 		ts := t0.Add(time.Duration(k) * time.Hour)
 		for i, d := range descs {
-			samples[i] = collectors.Sample{Desc: d, Value: math.Sin(float64(k*i)) * 1000}
+			samples[i] = schedule.Sample{Desc: d, Value: math.Sin(float64(k*i)) * 1000}
 		}
-		b.Publish(collectors.Batch{Collector: "storm", Time: ts, Samples: samples})
+		b.Publish(schedule.Batch{Collector: "storm", Time: ts, Samples: samples})
 		b.tick(ts)
 	}
 	since := t0.Add(589 * time.Hour).UnixMilli() // misses ticks 590..599

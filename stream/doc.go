@@ -1,13 +1,14 @@
 // Package stream is the dashboard's broker: it takes the collectors'
 // samples, builds one frame per tick, encodes it once, keeps the history
 // and writes the same bytes to every browser over a WebSocket. The
-// dashboard package wires it up; most programs never import stream
-// themselves. Its package documentation is the wire protocol, for anyone
-// writing a client of their own.
+// dashboard package wires it up, with the collectors' scheduler
+// (internal to the module) publishing every collector run to the broker;
+// most programs never import stream themselves. Its package documentation
+// is the wire protocol, for anyone writing a client of their own.
 //
 //	b := stream.NewBroker(stream.Options{Interval: time.Second})
 //	defer b.Close()
-//	sched := collectors.NewScheduler(b, collectors.SchedulerOptions{})
+//	sched := schedule.NewScheduler(b, schedule.SchedulerOptions{}) // what dashboard.New does
 //	http.Handle("/ws", b)
 //
 // # Wire protocol

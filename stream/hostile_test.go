@@ -18,7 +18,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/livedash/dashboard/collectors"
+	"github.com/livedash/dashboard/internal/schedule"
 )
 
 // Clients that misbehave, over a real socket to the real endpoint: each
@@ -77,8 +77,8 @@ func servedBroker(t testing.TB, opts Options) (*Broker, *httptest.Server) {
 			case <-stop:
 				return
 			case now := <-tk.C:
-				b.Publish(collectors.Batch{Collector: "test", Time: now,
-					Samples: []collectors.Sample{{Desc: gaugeA, Value: float64(i)}}})
+				b.Publish(schedule.Batch{Collector: "test", Time: now,
+					Samples: []schedule.Sample{{Desc: gaugeA, Value: float64(i)}}})
 			}
 		}
 	}()

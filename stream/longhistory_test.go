@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/livedash/dashboard/collectors"
+	"github.com/livedash/dashboard/internal/schedule"
 )
 
 // ticks publishes and ticks n times from t0, one interval apart, with
@@ -21,7 +21,7 @@ func ticks(b *Broker, t0 time.Time, n int, value func(k int) float64) time.Time 
 	ts := t0
 	for k := range n {
 		ts = t0.Add(time.Duration(k) * b.opts.Interval)
-		b.Publish(collectors.Batch{Collector: "test", Time: ts, Samples: []collectors.Sample{
+		b.Publish(schedule.Batch{Collector: "test", Time: ts, Samples: []schedule.Sample{
 			{Desc: gaugeA, Value: value(k)}, {Desc: gaugeB, Value: float64(k)},
 		}})
 		b.tick(ts)

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/livedash/dashboard/collectors"
+	"github.com/livedash/dashboard/internal/schedule"
 )
 
 // recordLog keeps the log records' messages and attributes.
@@ -76,7 +76,7 @@ func TestBadSampleAndPanicInATick(t *testing.T) {
 	b := NewBroker(Options{Interval: time.Hour, Logger: slog.New(rec)})
 	defer b.Close()
 	now := time.Now()
-	b.Publish(collectors.Batch{Collector: "custom", Time: now, Samples: []collectors.Sample{{Desc: nil, Value: 1}, {Desc: gaugeA, Value: 2}}})
+	b.Publish(schedule.Batch{Collector: "custom", Time: now, Samples: []schedule.Sample{{Desc: nil, Value: 1}, {Desc: gaugeA, Value: 2}}})
 	if errs := b.Errors(); len(errs) != 1 || !strings.Contains(errs[0].Error, "without a descriptor") {
 		t.Fatalf("errors %+v", errs)
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/livedash/dashboard/collectors"
+	"github.com/livedash/dashboard/internal/schedule"
 )
 
 // event is one Server-Sent Event as a client sees it.
@@ -194,7 +195,7 @@ func TestEventStreamNotSilent(t *testing.T) {
 	}
 	b.sweep(time.Now().Add(time.Hour))
 	now := time.Now()
-	b.Publish(collectors.Batch{Collector: "test", Time: now, Samples: []collectors.Sample{{Desc: gaugeA, Value: 1}}})
+	b.Publish(schedule.Batch{Collector: "test", Time: now, Samples: []schedule.Sample{{Desc: gaugeA, Value: 1}}})
 	b.tick(now)
 	nextEvent(t, evs) // the new schema
 	if ev := nextEvent(t, evs); !strings.HasPrefix(ev.data, `{"type":"frame"`) {
@@ -285,7 +286,7 @@ func TestEventStreamStalledClientEvicted(t *testing.T) {
 	for i := range descs {
 		descs[i] = &collectors.Desc{Name: "stall_" + strconv.Itoa(i), Group: "app"}
 	}
-	samples := make([]collectors.Sample, len(descs))
+	samples := make([]schedule.Sample, len(descs))
 	t0 := time.Unix(1_700_000_000, 0)
 	go func() {
 		for range evs { // the reader keeps reading
@@ -297,9 +298,9 @@ func TestEventStreamStalledClientEvicted(t *testing.T) {
 		}
 		ts := t0.Add(time.Duration(k) * time.Second)
 		for i, d := range descs {
-			samples[i] = collectors.Sample{Desc: d, Value: float64(k*1000 + i)}
+			samples[i] = schedule.Sample{Desc: d, Value: float64(k*1000 + i)}
 		}
-		b.Publish(collectors.Batch{Collector: "stall", Time: ts, Samples: samples})
+		b.Publish(schedule.Batch{Collector: "stall", Time: ts, Samples: samples})
 		b.tick(ts)
 		time.Sleep(time.Millisecond)
 	}

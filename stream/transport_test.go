@@ -11,7 +11,7 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/livedash/dashboard/collectors"
+	"github.com/livedash/dashboard/internal/schedule"
 )
 
 // TestTransports: plain TCP, TLS and permessage-deflate take the same
@@ -75,7 +75,7 @@ func TestTransports(t *testing.T) {
 				}
 			}
 			now := time.Now()
-			b.Publish(collectors.Batch{Collector: "test", Time: now, Samples: []collectors.Sample{{Desc: gaugeA, Value: 1}}})
+			b.Publish(schedule.Batch{Collector: "test", Time: now, Samples: []schedule.Sample{{Desc: gaugeA, Value: 1}}})
 			b.tick(now)
 			for _, want := range []string{"schema", "frame"} {
 				if got := next(); got != want {

@@ -1,113 +1,16 @@
-package collectors
+package appmetrics
 
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"math"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/livedash/dashboard/collectors"
 )
-
-var quietLogger = slog.New(slog.DiscardHandler)
-
-// chanSink hands every batch to a channel.
-type chanSink chan Batch
-
-func (c chanSink) Publish(b Batch) {
-	b.Samples = append([]Sample(nil), b.Samples...)
-	select {
-	case c <- b:
-	default: // the test has what it wanted
-	}
-}
-
-// nextBatch returns the next batch of collector name.
-func nextBatch(t *testing.T, c chanSink, name string) Batch {
-	t.Helper()
-	timeout := time.NewTimer(20 * time.Second)
-	defer timeout.Stop()
-	for {
-		select {
-		case b := <-c:
-			if b.Collector == name {
-				return b
-			}
-		case <-timeout.C:
-			t.Fatalf("no batch from %s", name)
-		}
-	}
-}
-
-func TestSchedulerRefusesBadSeries(t *testing.T) {
-	t.Parallel()
-	sink := make(chanSink, 64)
-	s := NewScheduler(sink, SchedulerOptions{Interval: 100 * time.Millisecond, Logger: quietLogger})
-	defer s.Close(5 * time.Second)
-	if err := s.Add(Runtime()); err != nil {
-		t.Fatal(err)
-	}
-	app := NewApp()
-	if err := s.Add(app); err != nil {
-		t.Fatal(err)
-	}
-	if err := app.Gauge("app_owned", "", func() float64 { return 1 }); err != nil {
-		t.Fatal(err)
-	}
-	if err := app.Gauge("go_goroutines", "", func() float64 { return 1 }); !errors.Is(err, ErrReserved) || !strings.Contains(err.Error(), "go_goroutines") {
-		t.Errorf("gauge go_goroutines beside the runtime collector: %v", err)
-	}
-	if err := s.Add(nil); err == nil {
-		t.Error("nil collector accepted")
-	}
-	var nilFunc *App
-	if err := s.Add(nilFunc); err == nil {
-		t.Error("nil *App accepted")
-	}
-	bad := fn("bad", func(ctx context.Context, emit Emit) error {
-		emit(Desc{Name: "bad name"}, 1)
-		emit(Desc{Name: "app_labelled", Labels: L("bad-label", "x")}, 1)
-		emit(Desc{Name: "app_summary", Labels: L("quantile", "0.5")}, 1)
-		emit(Desc{Name: "app_owned"}, 1)
-		emit(Desc{Name: "go_goroutines"}, 1)
-		emit(Desc{Name: "app_fine"}, 2)
-		emit(Desc{Name: "app_fine", Labels: L("x", "1"), Kind: Counter}, 2)
-		return nil
-	})
-	if err := s.Add(bad); err != nil {
-		t.Fatal(err)
-	}
-	b := nextBatch(t, sink, "bad")
-	if len(b.Samples) != 1 || b.Samples[0].Desc.ID() != "app_fine" {
-		t.Errorf("kept %d samples, want app_fine alone", len(b.Samples))
-	}
-	if b.Err == nil {
-		t.Fatal("no error for the refused series")
-	}
-	for _, want := range []string{`invalid metric name "bad name"`, `invalid label name "bad-label"`, `label "quantile" is reserved`,
-		`metric app_owned: metric name is taken: collector "app"`, "metric go_goroutines: metric name is taken", "more series refused"} {
-		if !strings.Contains(b.Err.Error(), want) {
-			t.Errorf("error lacks %q:\n%v", want, b.Err)
-		}
-	}
-	// The refusals are reported on every run, not only the first.
-	if b := nextBatch(t, sink, "bad"); b.Err == nil || !strings.Contains(b.Err.Error(), "bad name") {
-		t.Errorf("second run: %v", b.Err)
-	}
-	// The app's own gauge is still its own.
-	if b := nextBatch(t, sink, "app"); len(b.Samples) != 1 || b.Samples[0].Value != 1 || b.Err != nil {
-		t.Errorf("app batch %+v", b)
-	}
-
-	if err := s.Close(5 * time.Second); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Add(fn("late", func(context.Context, Emit) error { return nil })); !errors.Is(err, ErrClosed) {
-		t.Errorf("Add after Close: %v", err)
-	}
-}
 
 func TestAppRegistrationErrors(t *testing.T) {
 	t.Parallel()
@@ -149,13 +52,13 @@ func TestAppRegistrationErrors(t *testing.T) {
 	if err := a.Close(time.Second); err != nil {
 		t.Fatal(err)
 	}
-	if err := a.Gauge("app_late", "", one); !errors.Is(err, ErrClosed) || !strings.Contains(err.Error(), "app_late") {
+	if err := a.Gauge("app_late", "", one); !errors.Is(err, collectors.ErrClosed) || !strings.Contains(err.Error(), "app_late") {
 		t.Errorf("gauge after Close: %v", err)
 	}
-	if h, err := a.Histogram("app_late_seconds", "", nil); !errors.Is(err, ErrClosed) || h != nil {
+	if h, err := a.Histogram("app_late_seconds", "", nil); !errors.Is(err, collectors.ErrClosed) || h != nil {
 		t.Errorf("histogram after Close: %v", err)
 	}
-	var h *Histogram
+	var h *collectors.Histogram
 	h.Observe(1) // a failed registration's nil histogram ignores observations
 }
 
@@ -182,7 +85,7 @@ func TestAppStuckFunctionIsIsolated(t *testing.T) {
 	for run := range 3 {
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		got := map[string]float64{}
-		err := a.Collect(ctx, func(d Desc, v float64) { got[d.ID()] = v })
+		err := a.Collect(ctx, func(d collectors.Desc, v float64) { got[d.ID()] = v })
 		cancel()
 		if got[`app_fine_total{shard="a"}`] != 5 || len(got) != 1 {
 			t.Fatalf("run %d: values %v", run, got)
@@ -204,13 +107,13 @@ func TestAppStuckFunctionIsIsolated(t *testing.T) {
 func TestAppHistogram(t *testing.T) {
 	t.Parallel()
 	a := NewApp()
-	h, err := a.Histogram("app_request_duration_seconds", UnitSeconds, []float64{0.1, 0.2, 0.5, 1, math.Inf(1)}, "route", "/x")
+	h, err := a.Histogram("app_request_duration_seconds", collectors.UnitSeconds, []float64{0.1, 0.2, 0.5, 1, math.Inf(1)}, "route", "/x")
 	if err != nil {
 		t.Fatal(err)
 	}
 	collect := func() map[string]float64 {
 		got := map[string]float64{}
-		if err := a.Collect(context.Background(), func(d Desc, v float64) { got[d.ID()] = v }); err != nil {
+		if err := a.Collect(context.Background(), func(d collectors.Desc, v float64) { got[d.ID()] = v }); err != nil {
 			t.Fatal(err)
 		}
 		return got
@@ -253,7 +156,7 @@ func TestAppHistogram(t *testing.T) {
 	if v.Count != 101 || !equalUints(v.Cumulative, want) || !within(v.Sum, 90*0.05+9*0.3+7+0.15, 1e-9) {
 		t.Errorf("export: count %d, cumulative %v (want %v), sum %v", v.Count, v.Cumulative, want, v.Sum)
 	}
-	if len(v.Labels) != 1 || v.Labels[0] != (Label{"route", "/x"}) {
+	if len(v.Labels) != 1 || v.Labels[0] != (collectors.Label{Name: "route", Value: "/x"}) {
 		t.Errorf("export labels %v", v.Labels)
 	}
 }
@@ -275,7 +178,7 @@ func equalUints(a, b []uint64) bool {
 func TestHistogramConcurrent(t *testing.T) {
 	t.Parallel()
 	a := NewApp()
-	h, err := a.Histogram("app_sizes_bytes", UnitBytes, []float64{10, 100, 1000})
+	h, err := a.Histogram("app_sizes_bytes", collectors.UnitBytes, []float64{10, 100, 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -295,7 +198,7 @@ func TestHistogramConcurrent(t *testing.T) {
 		case <-done:
 			reading = false
 		default:
-			a.Collect(context.Background(), func(Desc, float64) {})
+			a.Collect(context.Background(), func(collectors.Desc, float64) {})
 			a.AppendHistograms(nil)
 		}
 	}
@@ -311,7 +214,7 @@ func TestHistogramConcurrent(t *testing.T) {
 
 func BenchmarkHistogramObserve(b *testing.B) {
 	a := NewApp()
-	h, err := a.Histogram("app_request_duration_seconds", UnitSeconds, nil)
+	h, err := a.Histogram("app_request_duration_seconds", collectors.UnitSeconds, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -328,7 +231,7 @@ func BenchmarkHistogramObserve(b *testing.B) {
 
 func BenchmarkHistogramObserveParallel(b *testing.B) {
 	a := NewApp()
-	h, err := a.Histogram("app_request_duration_seconds", UnitSeconds, nil)
+	h, err := a.Histogram("app_request_duration_seconds", collectors.UnitSeconds, nil)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -344,3 +247,41 @@ func BenchmarkHistogramObserveParallel(b *testing.B) {
 		}
 	})
 }
+
+func TestAppCollector(t *testing.T) {
+	t.Parallel()
+	a := NewApp()
+	if err := a.Gauge("app queue", "", func() float64 { return 1 }); err == nil {
+		t.Error("invalid name accepted")
+	}
+	if err := a.Gauge("app_queue_depth", "", nil); err == nil {
+		t.Error("nil func accepted")
+	}
+	if err := a.Gauge("app_queue_depth", "", func() float64 { return 7 }); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Gauge("app_queue_depth", "", func() float64 { return 7 }); err == nil {
+		t.Error("duplicate accepted")
+	}
+	if err := a.Counter("app_requests_total", "requests", func() float64 { return 42 }); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Gauge("app_broken", "", func() float64 { panic("oops") }); err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]collectors.Desc{}
+	vals := map[string]float64{}
+	err := a.Collect(context.Background(), func(d collectors.Desc, v float64) { got[d.Name] = d; vals[d.Name] = v })
+	if err == nil || !strings.Contains(err.Error(), "app_broken") || !strings.Contains(err.Error(), "oops") {
+		t.Fatalf("error = %v, want the panicking metric named", err)
+	}
+	if vals["app_queue_depth"] != 7 || vals["app_requests_total"] != 42 || len(vals) != 2 {
+		t.Fatalf("values = %v", vals)
+	}
+	if d := got["app_requests_total"]; d.Kind != collectors.Counter || d.Group != "app" || d.Title != "app requests" || d.Unit != "requests" {
+		t.Fatalf("counter desc = %+v", d)
+	}
+}
+
+// within reports whether got is within tol of want.
+func within(got, want, tol float64) bool { return math.Abs(got-want) <= tol }

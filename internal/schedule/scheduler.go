@@ -1,4 +1,4 @@
-package collectors
+package schedule
 
 import (
 	"context"
@@ -10,6 +10,9 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/livedash/dashboard/collectors"
+	"github.com/livedash/dashboard/internal/hook"
 )
 
 // errTimeout is the error of a run that did not finish within its timeout.
@@ -18,7 +21,7 @@ var errTimeout = errors.New("collector timed out")
 // SchedulerOptions configure a Scheduler. The zero value means defaults.
 type SchedulerOptions struct {
 	// Interval is how often each collector runs unless it implements
-	// Periodic. Defaults to 1s.
+	// collectors.Periodic. Defaults to 1s.
 	Interval time.Duration
 	// Logger receives one line per change of a collector's error, and at
 	// most one line per LogEvery while an error persists. Defaults to
@@ -46,7 +49,7 @@ type Scheduler struct {
 	running []*runner
 	closed  bool
 	// owners maps a metric name to the collector that emits it: the first
-	// to emit it, or the app collector from registration on. prefixes maps
+	// to emit it, or a Registrar (the app metrics) from registration on. prefixes maps
 	// a name prefix ("go_") to the built-in collectors that own it.
 	owners   map[string]string
 	prefixes map[string]bool
@@ -69,18 +72,16 @@ func NewScheduler(sink Sink, opts SchedulerOptions) *Scheduler {
 		owners: map[string]string{}, prefixes: map[string]bool{}}
 }
 
-// ErrClosed is returned by Add, and by the App's registrations, once the
-// scheduler is closed.
-var ErrClosed = errors.New("used after Close")
-
 // Add starts running c. Its name must be unique within the scheduler.
-// Every series c emits is checked the first time it appears (Desc.Validate,
-// and the labels "quantile" and "le" are reserved); a metric name belongs
-// to the first collector that emits it, and names starting "host_",
-// "process_" and "go_" to the built-in collectors while they run. A
-// series refused for any of these reasons is left out and named in the
-// run's error, so it shows in the page.
-func (s *Scheduler) Add(c Collector) (err error) {
+// Every series c emits is checked the first time it appears
+// (collectors.Desc.Validate, and the labels "quantile" and "le" are
+// reserved but to the built-in collectors and a Registrar); a metric name
+// belongs to the first collector that emits it (or a Registrar that
+// registers it), and names starting "host_", "process_" and "go_" to the
+// built-in collectors while they run. A series refused for any of these
+// reasons is left out and named in the run's error, so it shows in the
+// page.
+func (s *Scheduler) Add(c collectors.Collector) (err error) {
 	if c == nil {
 		return errors.New("add collector: nil collector")
 	}
@@ -97,27 +98,33 @@ func (s *Scheduler) Add(c Collector) (err error) {
 		return errors.New("add collector: collector has no name")
 	}
 	interval := s.opts.Interval
-	if p, ok := c.(Periodic); ok && p.Interval() > 0 {
+	if p, ok := c.(collectors.Periodic); ok && p.Interval() > 0 {
 		interval = p.Interval()
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
-		return fmt.Errorf("add collector %q: %w", name, ErrClosed)
+		return fmt.Errorf("add collector %q: %w", name, collectors.ErrClosed)
 	}
 	if s.names[name] {
 		return fmt.Errorf("add collector: collector %q is already added", name)
 	}
 	s.names[name] = true
-	prefix, trusted := builtin(c)
+	prefix, trusted := hook.Builtin(c)
 	if prefix != "" {
 		s.prefixes[prefix] = true
 	}
-	if a, ok := c.(*App); ok {
-		a.attach(s, name)
+	if reg, ok := c.(Registrar); ok {
+		trusted = true
+		for _, n := range reg.Attach(&Owner{s: s, name: name}) {
+			// Names registered before the collector was added.
+			if _, taken := s.owners[n]; !taken {
+				s.owners[n] = name
+			}
+		}
 	}
-	r := &runner{s: s, c: c, name: name, order: len(s.running), interval: interval, descs: map[string]*Desc{},
-		prefix: prefix, trusted: trusted, families: map[string]Kind{}, rejected: map[string]error{}}
+	r := &runner{s: s, c: c, name: name, order: len(s.running), interval: interval, descs: map[string]*collectors.Desc{},
+		prefix: prefix, trusted: trusted, families: map[string]collectors.Kind{}, rejected: map[string]error{}}
 	s.running = append(s.running, r)
 	s.wg.Add(1)
 	go r.loop()
@@ -154,7 +161,7 @@ func (s *Scheduler) Close(wait time.Duration) error {
 // a time, each in its own goroutine so that a hung run cannot stop the loop.
 type runner struct {
 	s        *Scheduler
-	c        Collector
+	c        collectors.Collector
 	name     string
 	order    int
 	interval time.Duration
@@ -163,14 +170,14 @@ type runner struct {
 	// rejected to why a series was refused; families maps a metric name to
 	// its kind. Only the run goroutine touches them, and runs never
 	// overlap.
-	descs    map[string]*Desc
+	descs    map[string]*collectors.Desc
 	rejected map[string]error
-	families map[string]Kind
+	families map[string]collectors.Kind
 	runErrs  []error // refusals of the current run
 	buf      []Sample
 
 	prefix  string // the name prefix a built-in collector owns
-	trusted bool   // a built-in collector, which may use the quantile label
+	trusted bool   // a built-in collector or a Registrar, which may use the quantile label
 
 	mu      sync.Mutex
 	running bool
@@ -257,7 +264,7 @@ func (r *runner) run(now time.Time) (b Batch) {
 		}
 		b.Samples = r.buf
 	}()
-	err := r.collect(ctx)
+	err := r.c.Collect(ctx, r.emit)
 	if ctx.Err() == context.DeadlineExceeded {
 		if err == nil || errors.Is(err, context.DeadlineExceeded) {
 			err = fmt.Errorf("%w after %v", errTimeout, timeout)
@@ -269,20 +276,7 @@ func (r *runner) run(now time.Time) (b Batch) {
 	return b
 }
 
-// collect runs the collector once. The host collectors, which open files
-// for a moment, hold fileGate meanwhile (but for the filesystem one, which
-// holds it itself only while it reads the mount table: a statfs may hang
-// on a network mount), so that they are not counted as the process's open
-// files.
-func (r *runner) collect(ctx context.Context) error {
-	if _, fs := r.c.(*filesystemCollector); r.prefix == "host_" && !fs {
-		fileGate.RLock()
-		defer fileGate.RUnlock()
-	}
-	return r.c.Collect(ctx, r.emit)
-}
-
-func (r *runner) emit(d Desc, v float64) {
+func (r *runner) emit(d collectors.Desc, v float64) {
 	id := d.ID()
 	nd, ok := r.descs[id]
 	if !ok {
@@ -297,7 +291,7 @@ func (r *runner) emit(d Desc, v float64) {
 			r.refuse(err)
 			return
 		}
-		d.Labels = append([]Label(nil), d.Labels...)
+		d.Labels = append([]collectors.Label(nil), d.Labels...)
 		d.Normalize()
 		nd = &d
 		r.descs[id] = nd
@@ -323,7 +317,7 @@ func (r *runner) refuse(err error) {
 }
 
 // check decides whether the new series d may be emitted by this collector.
-func (r *runner) check(d *Desc) error {
+func (r *runner) check(d *collectors.Desc) error {
 	if err := d.Validate(); err != nil {
 		return err
 	}
@@ -352,11 +346,11 @@ func (s *Scheduler) claim(collector, prefix, name string) error {
 		if owner == collector {
 			return nil
 		}
-		return fmt.Errorf("%w: collector %q emits it", ErrReserved, owner)
+		return fmt.Errorf("%w: collector %q emits it", collectors.ErrReserved, owner)
 	}
 	for p := range s.prefixes {
 		if strings.HasPrefix(name, p) && p != prefix {
-			return fmt.Errorf("%w: names starting %s belong to the built-in collectors", ErrReserved, p)
+			return fmt.Errorf("%w: names starting %s belong to the built-in collectors", collectors.ErrReserved, p)
 		}
 	}
 	s.owners[name] = collector

@@ -1,4 +1,4 @@
-package collectors
+package appmetrics
 
 import (
 	"context"
@@ -10,6 +10,18 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/livedash/dashboard/collectors"
+	"github.com/livedash/dashboard/internal/hook"
+	"github.com/livedash/dashboard/internal/schedule"
+)
+
+// The collectors package's histogram helpers, handed over through
+// internal/hook (their types are given there).
+var (
+	newHistogram     = hook.NewHistogram.(func(collectors.Desc, []float64) *collectors.Histogram)
+	collectHistogram = hook.CollectHistogram.(func(*collectors.Histogram, collectors.Emit))
+	histogramValue   = hook.HistogramValue.(func(*collectors.Histogram) collectors.HistogramValue)
 )
 
 // App is the collector of the application's own metrics: gauges and
@@ -23,11 +35,10 @@ import (
 type App struct {
 	mu       sync.Mutex
 	metrics  []*appMetric
-	hists    []*Histogram
+	hists    []*collectors.Histogram
 	ids      map[string]bool
 	families map[string]appFamily
-	sched    *Scheduler // the scheduler the App runs in, once added
-	name     string     // its name there
+	owner    *schedule.Owner // claims names in the scheduler the App runs in, once added
 	closed   bool
 
 	// calls counts the goroutines calling a function, and a Collect in
@@ -37,14 +48,14 @@ type App struct {
 
 // appFamily is what the series of one metric name must agree on.
 type appFamily struct {
-	kind   Kind
+	kind   collectors.Kind
 	hist   bool
 	unit   string
 	labels string // label names, comma-separated
 }
 
 type appMetric struct {
-	desc  Desc
+	desc  collectors.Desc
 	fn    func() float64
 	busy  atomic.Bool  // a call is in flight
 	since atomic.Int64 // when it started, unix ns
@@ -58,20 +69,17 @@ func NewApp() *App {
 // Name returns "app".
 func (a *App) Name() string { return "app" }
 
-// attach records the scheduler the App runs in, so that registrations
-// claim their names there.
-func (a *App) attach(s *Scheduler, name string) {
+// Attach makes the App a schedule.Registrar: from now on its registrations
+// claim their names through o. It returns the names registered before.
+func (a *App) Attach(o *schedule.Owner) []string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.sched, a.name = s, name
+	a.owner = o
+	names := make([]string, 0, len(a.families))
 	for n := range a.families {
-		// Names registered before the App was added.
-		s.mu.Lock()
-		if _, taken := s.owners[n]; !taken {
-			s.owners[n] = name
-		}
-		s.mu.Unlock()
+		names = append(names, n)
 	}
+	return names
 }
 
 // Gauge registers fn as the gauge name, in unit (one of the Unit constants
@@ -79,17 +87,17 @@ func (a *App) attach(s *Scheduler, name string) {
 // ("queue", "orders"). The page draws the series of one name on one
 // chart. fn is called once per interval, from its own goroutine.
 func (a *App) Gauge(name, unit string, fn func() float64, labels ...string) error {
-	return a.addFunc("gauge", name, unit, Gauge, fn, labels)
+	return a.addFunc("gauge", name, unit, collectors.Gauge, fn, labels)
 }
 
 // Counter registers fn as the counter name; fn returns the running total
 // and the page shows its rate per second. By Prometheus convention the
 // name ends in _total. Labels are as for Gauge.
 func (a *App) Counter(name, unit string, fn func() float64, labels ...string) error {
-	return a.addFunc("counter", name, unit, Counter, fn, labels)
+	return a.addFunc("counter", name, unit, collectors.Counter, fn, labels)
 }
 
-func (a *App) addFunc(what, name, unit string, kind Kind, fn func() float64, labels []string) error {
+func (a *App) addFunc(what, name, unit string, kind collectors.Kind, fn func() float64, labels []string) error {
 	if fn == nil {
 		return fmt.Errorf("%s %s: nil function", what, name)
 	}
@@ -104,17 +112,17 @@ func (a *App) addFunc(what, name, unit string, kind Kind, fn func() float64, lab
 }
 
 // registerLocked checks a new series and reserves its ID and name.
-func (a *App) registerLocked(name, unit string, kind Kind, hist bool, kv []string) (Desc, error) {
+func (a *App) registerLocked(name, unit string, kind collectors.Kind, hist bool, kv []string) (collectors.Desc, error) {
 	if a.closed {
-		return Desc{}, ErrClosed
+		return collectors.Desc{}, collectors.ErrClosed
 	}
 	ls, err := labelPairs(name, kv)
 	if err != nil {
-		return Desc{}, err
+		return collectors.Desc{}, err
 	}
-	d := Desc{Name: name, Labels: ls, Unit: unit, Group: "app", Kind: kind, Help: "Application metric " + name + "."}
+	d := collectors.Desc{Name: name, Labels: ls, Unit: unit, Group: "app", Kind: kind, Help: "Application metric " + name + "."}
 	if err := d.Validate(); err != nil {
-		return Desc{}, err
+		return collectors.Desc{}, err
 	}
 	names := make([]string, len(ls))
 	for i, l := range ls {
@@ -123,17 +131,17 @@ func (a *App) registerLocked(name, unit string, kind Kind, hist bool, kv []strin
 	fam := appFamily{kind: kind, hist: hist, unit: unit, labels: strings.Join(names, ",")}
 	if old, ok := a.families[name]; ok {
 		if old != fam {
-			return Desc{}, fmt.Errorf("already registered with another kind, unit or label names (%s %q, labels %q)",
+			return collectors.Desc{}, fmt.Errorf("already registered with another kind, unit or label names (%s %q, labels %q)",
 				familyKind(old), old.unit, old.labels)
 		}
-	} else if a.sched != nil {
-		if err := a.sched.claim(a.name, "", name); err != nil {
-			return Desc{}, err
+	} else if a.owner != nil {
+		if err := a.owner.Claim(name); err != nil {
+			return collectors.Desc{}, err
 		}
 	}
 	id := d.ID()
 	if a.ids[id] {
-		return Desc{}, fmt.Errorf("series %s is already registered", id)
+		return collectors.Desc{}, fmt.Errorf("series %s is already registered", id)
 	}
 	a.families[name] = fam
 	a.ids[id] = true
@@ -144,6 +152,21 @@ func (a *App) registerLocked(name, unit string, kind Kind, hist bool, kv []strin
 	d.ChartTitle = title
 	d.Normalize()
 	return d, nil
+}
+
+// labelPairs turns key/value pairs into labels, checking them.
+func labelPairs(name string, kv []string) ([]collectors.Label, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("metric %s: labels must come in name/value pairs, got %d strings", name, len(kv))
+	}
+	ls := make([]collectors.Label, 0, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		if kv[i] == collectors.LabelQuantile || kv[i] == collectors.LabelLe {
+			return nil, fmt.Errorf("metric %s: label name %q is reserved for Prometheus summaries and histograms", name, kv[i])
+		}
+		ls = append(ls, collectors.Label{Name: kv[i], Value: kv[i+1]})
+	}
+	return ls, nil
 }
 
 func familyKind(f appFamily) string {
@@ -189,7 +212,7 @@ type appResult struct {
 // or ±Inf, or has not returned by nine tenths of the time left (or whose
 // previous call has not) is named in the error and leaves a gap for its
 // own series only.
-func (a *App) Collect(ctx context.Context, emit Emit) error {
+func (a *App) Collect(ctx context.Context, emit collectors.Emit) error {
 	a.mu.Lock()
 	if a.closed {
 		a.mu.Unlock()
@@ -206,12 +229,12 @@ func (a *App) Collect(ctx context.Context, emit Emit) error {
 		errs = a.collectFuncs(ctx, ms, emit)
 	}
 	for _, h := range hs {
-		h.collect(emit)
+		collectHistogram(h, emit)
 	}
 	return errors.Join(errs...)
 }
 
-func (a *App) collectFuncs(ctx context.Context, ms []*appMetric, emit Emit) []error {
+func (a *App) collectFuncs(ctx context.Context, ms []*appMetric, emit collectors.Emit) []error {
 	wait := time.Second
 	if dl, ok := ctx.Deadline(); ok {
 		wait = time.Until(dl) * 9 / 10
@@ -277,23 +300,19 @@ func call(fn func() float64) (v float64, err error) {
 	return fn(), nil
 }
 
-// DefaultBuckets are the histogram buckets used when none are given:
-// client_golang's default, for durations in seconds from 5 ms to 10 s.
-var DefaultBuckets = []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
-
 // maxBuckets bounds a histogram's buckets: each costs 8 bytes per label
 // set and a line per scrape.
 const maxBuckets = 512
 
 // Histogram registers a histogram: observations counted in buckets with
 // the given upper bounds (ascending; a final +Inf may be left out), or
-// DefaultBuckets when buckets is nil. The page draws the 50th, 90th and
-// 99th percentiles and the maximum of each interval's observations (as
-// bucket bounds allow); ./metrics exports the histogram. Labels are as for
-// Gauge; each label set is a histogram of its own.
-func (a *App) Histogram(name, unit string, buckets []float64, labels ...string) (*Histogram, error) {
+// collectors.DefaultBuckets when buckets is nil. The page draws the 50th,
+// 90th and 99th percentiles and the maximum of each interval's
+// observations (as bucket bounds allow); ./metrics exports the histogram.
+// Labels are as for Gauge; each label set is a histogram of its own.
+func (a *App) Histogram(name, unit string, buckets []float64, labels ...string) (*collectors.Histogram, error) {
 	if buckets == nil {
-		buckets = DefaultBuckets
+		buckets = collectors.DefaultBuckets
 	}
 	upper, err := checkBuckets(buckets)
 	if err != nil {
@@ -301,7 +320,7 @@ func (a *App) Histogram(name, unit string, buckets []float64, labels ...string) 
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	d, err := a.registerLocked(name, unit, Gauge, true, labels)
+	d, err := a.registerLocked(name, unit, collectors.Gauge, true, labels)
 	if err != nil {
 		return nil, fmt.Errorf("histogram %s: %w", name, err)
 	}
@@ -332,12 +351,12 @@ func checkBuckets(b []float64) ([]float64, error) {
 }
 
 // AppendHistograms appends the state of every histogram to dst.
-func (a *App) AppendHistograms(dst []HistogramValue) []HistogramValue {
+func (a *App) AppendHistograms(dst []collectors.HistogramValue) []collectors.HistogramValue {
 	a.mu.Lock()
 	hs := a.hists[:len(a.hists):len(a.hists)]
 	a.mu.Unlock()
 	for _, h := range hs {
-		dst = append(dst, h.value())
+		dst = append(dst, histogramValue(h))
 	}
 	return dst
 }

@@ -1,4 +1,4 @@
-package collectors
+package schedule
 
 import (
 	"bytes"
@@ -11,6 +11,8 @@ import (
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/livedash/dashboard/collectors"
 )
 
 // recSink records every batch it is handed, copying the samples.
@@ -52,8 +54,8 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func fn(name string, f func(ctx context.Context, emit Emit) error) Collector {
-	return CollectorFunc{CollectorName: name, Func: f}
+func fn(name string, f func(ctx context.Context, emit collectors.Emit) error) collectors.Collector {
+	return collectors.CollectorFunc{CollectorName: name, Func: f}
 }
 
 // TestSchedulerIsolatesFaults runs a healthy collector beside one that
@@ -69,7 +71,7 @@ func TestSchedulerIsolatesFaults(t *testing.T) {
 			Logger:   slog.New(slog.NewTextHandler(&logs, nil)),
 		})
 		n := 0
-		good := Desc{Name: "good_value", Group: "app"}
+		good := collectors.Desc{Name: "good_value", Group: "app"}
 		runs := 0
 		must := func(err error) {
 			t.Helper()
@@ -77,24 +79,24 @@ func TestSchedulerIsolatesFaults(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		must(s.Add(fn("good", func(ctx context.Context, emit Emit) error {
+		must(s.Add(fn("good", func(ctx context.Context, emit collectors.Emit) error {
 			n++
 			emit(good, float64(n))
 			return nil
 		})))
-		must(s.Add(fn("panicky", func(ctx context.Context, emit Emit) error {
-			emit(Desc{Name: "panicky_value"}, 1)
+		must(s.Add(fn("panicky", func(ctx context.Context, emit collectors.Emit) error {
+			emit(collectors.Desc{Name: "panicky_value"}, 1)
 			panic("boom")
 		})))
-		must(s.Add(fn("hangs", func(ctx context.Context, emit Emit) error {
+		must(s.Add(fn("hangs", func(ctx context.Context, emit collectors.Emit) error {
 			<-ctx.Done()
 			return ctx.Err()
 		})))
-		must(s.Add(fn("stubborn", func(ctx context.Context, emit Emit) error {
+		must(s.Add(fn("stubborn", func(ctx context.Context, emit collectors.Emit) error {
 			time.Sleep(3500 * time.Millisecond) // ignores ctx
 			return nil
 		})))
-		must(s.Add(fn("storm", func(ctx context.Context, emit Emit) error {
+		must(s.Add(fn("storm", func(ctx context.Context, emit collectors.Emit) error {
 			runs++
 			return fmt.Errorf("error number %d", runs)
 		})))
@@ -187,7 +189,7 @@ func TestSchedulerCloseReportsStuckCollector(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		release := make(chan struct{})
 		s := NewScheduler(&recSink{}, SchedulerOptions{Logger: slog.New(slog.DiscardHandler)})
-		if err := s.Add(fn("stuck", func(ctx context.Context, emit Emit) error {
+		if err := s.Add(fn("stuck", func(ctx context.Context, emit collectors.Emit) error {
 			<-release // ignores ctx entirely
 			return nil
 		})); err != nil {
@@ -200,43 +202,8 @@ func TestSchedulerCloseReportsStuckCollector(t *testing.T) {
 		}
 		close(release)
 		synctest.Wait()
-		if err := s.Add(fn("late", func(ctx context.Context, emit Emit) error { return nil })); err == nil {
+		if err := s.Add(fn("late", func(ctx context.Context, emit collectors.Emit) error { return nil })); err == nil {
 			t.Fatal("Add after Close accepted")
 		}
 	})
-}
-
-func TestAppCollector(t *testing.T) {
-	t.Parallel()
-	a := NewApp()
-	if err := a.Gauge("app queue", "", func() float64 { return 1 }); err == nil {
-		t.Error("invalid name accepted")
-	}
-	if err := a.Gauge("app_queue_depth", "", nil); err == nil {
-		t.Error("nil func accepted")
-	}
-	if err := a.Gauge("app_queue_depth", "", func() float64 { return 7 }); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Gauge("app_queue_depth", "", func() float64 { return 7 }); err == nil {
-		t.Error("duplicate accepted")
-	}
-	if err := a.Counter("app_requests_total", "requests", func() float64 { return 42 }); err != nil {
-		t.Fatal(err)
-	}
-	if err := a.Gauge("app_broken", "", func() float64 { panic("oops") }); err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]Desc{}
-	vals := map[string]float64{}
-	err := a.Collect(context.Background(), func(d Desc, v float64) { got[d.Name] = d; vals[d.Name] = v })
-	if err == nil || !strings.Contains(err.Error(), "app_broken") || !strings.Contains(err.Error(), "oops") {
-		t.Fatalf("error = %v, want the panicking metric named", err)
-	}
-	if vals["app_queue_depth"] != 7 || vals["app_requests_total"] != 42 || len(vals) != 2 {
-		t.Fatalf("values = %v", vals)
-	}
-	if d := got["app_requests_total"]; d.Kind != Counter || d.Group != "app" || d.Title != "app requests" || d.Unit != "requests" {
-		t.Fatalf("counter desc = %+v", d)
-	}
 }
