@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
 	"math"
 	"net/http/httptest"
 	"os"
@@ -464,6 +465,22 @@ func TestBrowserControlsAndLayout(t *testing.T) {
 	}
 	if n := cols(3840, 2160); n < 10 {
 		t.Errorf("a 4K screen gets %d columns, want at least 10", n)
+	}
+	// The view bar: one line on a laptop; where it wraps, "What changed?",
+	// Export and Theme go to the next line together, Theme never alone.
+	lines := func() map[string]int {
+		return eval[map[string]int](t, ctx, `Object.fromEntries(['toc', 'filter', 'windows', 'live', 'zoom-out', 'changes-btn', 'export-json', 'theme']
+			.map((id) => [id, Math.round(document.getElementById(id).getBoundingClientRect().top)]))`)
+	}
+	cols(1400, 900)
+	if l := lines(); len(slices.Compact(slices.Sorted(maps.Values(l)))) != 1 {
+		t.Errorf("at 1400 px the view bar takes more than a line: tops %v", l)
+	}
+	for _, w := range []int64{1200, 1000} {
+		cols(w, 800)
+		if l := lines(); l["theme"] != l["export-json"] || l["theme"] != l["changes-btn"] || l["theme"] == l["toc"] {
+			t.Errorf("at %d px the view bar wraps otherwise than by its last group: tops %v", w, l)
+		}
 	}
 	con.check(t, nil)
 }
