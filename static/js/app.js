@@ -10,7 +10,7 @@ import { Timebar } from './timebar.js';
 import { parseState, formatState } from './urlstate.js';
 import { loadTheme, saveTheme, applyTheme, nextTheme, themeLabel } from './theme.js';
 import { LiveSocket, wsURL, sseURL, OPEN, CONNECTING, RECONNECTING, SSE } from './socket.js';
-import { pickWindow } from './timewindow.js';
+import { pickWindow, needsRange } from './timewindow.js';
 import { clock } from './format.js';
 
 function readConfig() {
@@ -124,10 +124,7 @@ function updateRanges() {
     ranges.update();
     return;
   }
-  // RangeLoader's own test for a window it has work for: a stored history
-  // with more than the ring, and a window longer than the ring.
-  const wanted = store.lastTs != null && store.tiers.length > 1 && charts.window > store.window;
-  if (!wanted || rangeRetryAt < 0 || Date.now() < rangeRetryAt) return;
+  if (!needsRange(store, charts.window) || rangeRetryAt < 0 || Date.now() < rangeRetryAt) return;
   rangeRetryAt = -1; // loading
   showRangeStatus({ loading: true, error: '' });
   rangeModule().then(

@@ -15,6 +15,8 @@
 // mergeRange) are tested with node --test; RangeLoader takes its fetch and
 // clock as options.
 
+import { needsRange } from './timewindow.js';
+
 // MAX_POINTS bounds the buckets a zoom asks for: a finer tier is taken only
 // while the zoomed range holds at most this many of its steps.
 export const MAX_POINTS = 4000;
@@ -309,7 +311,7 @@ export class RangeLoader {
     const last = s.lastTs;
     const first = s.firstX == null ? null : Math.round(s.firstX * 1000);
     const win = v.window;
-    const key = last != null && s.tiers.length > 1 && win > s.window ? String(win) : '';
+    const key = needsRange(s, win) ? String(win) : '';
     if (key !== this.key) {
       // Another window: drop what the last one fetched.
       this.key = key;

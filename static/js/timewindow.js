@@ -122,3 +122,10 @@ export function pan(r, frac, bounds) {
   if (width >= bounds.max - bounds.min) min = bounds.min;
   return { min, max: min + width };
 }
+
+// needsRange tells whether a window of win seconds needs the long history
+// (./api/range, range.js): the store has data and tiers beyond the ring,
+// and the window is longer than the ring.
+export function needsRange(store, win) {
+  return store.lastTs != null && store.tiers.length > 1 && win > store.window;
+}
